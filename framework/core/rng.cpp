@@ -1,0 +1,57 @@
+#include "core/rng.hpp"
+
+#include <algorithm>
+#include <numbers>
+
+namespace ns::rng {
+
+namespace {
+constexpr std::int64_t kChunk = 2048;
+constexpr float kTwoPow24 = 1.0f / 16777216.0f;
+}  // namespace
+
+template <class Scalar>
+void fill_uniform(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t n, double lo,
+                  double hi) {
+  // 53 random bits per value, so float64 users get a full-precision uniform.
+  const double scale = (hi - lo) / 9007199254740992.0;
+  for (std::int64_t i = 0; i < n; ++i)
+    out[i] = static_cast<Scalar>(lo + static_cast<double>(s.bits(base + i) >> 11) * scale);
+}
+
+template <class Scalar>
+void fill_normal(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t n, Scalar stddev) {
+  alignas(64) float u1[kChunk];
+  alignas(64) float u2[kChunk];
+  for (std::int64_t start = 0; start < n; start += kChunk) {
+    const std::int64_t m = std::min(kChunk, n - start);
+    // Plain loop over independent counters: the compiler vectorises the 64-bit mixing.
+    for (std::int64_t i = 0; i < m; ++i) {
+      const std::uint64_t b = s.bits(base + start + i);
+      u1[i] = static_cast<float>((b >> 40) + 1) * kTwoPow24;  // (0, 1]: log stays finite
+      u2[i] = static_cast<float>(b & 0xffffffULL) * kTwoPow24;  // [0, 1)
+    }
+    Eigen::Map<Eigen::ArrayXf> a(u1, m), b(u2, m);
+    const float two_pi = 2.0f * std::numbers::pi_v<float>;
+    Eigen::Map<Eigen::Array<Scalar, Eigen::Dynamic, 1>>(out + start, m) =
+        ((-2.0f * a.log()).sqrt() * (two_pi * b).cos() * static_cast<float>(stddev))
+            .template cast<Scalar>();
+  }
+}
+
+Eigen::VectorXi permutation(const Stream& s, int n) {
+  Eigen::VectorXi p(n);
+  for (int i = 0; i < n; ++i) p[i] = i;
+  for (int i = n - 1; i > 0; --i)
+    std::swap(p[i], p[static_cast<int>(s.below(static_cast<std::uint64_t>(i), i + 1))]);
+  return p;
+}
+
+template void fill_uniform<float>(const Stream&, std::uint64_t, float*, std::int64_t, double,
+                                  double);
+template void fill_uniform<double>(const Stream&, std::uint64_t, double*, std::int64_t, double,
+                                   double);
+template void fill_normal<float>(const Stream&, std::uint64_t, float*, std::int64_t, float);
+template void fill_normal<double>(const Stream&, std::uint64_t, double*, std::int64_t, double);
+
+}  // namespace ns::rng
