@@ -60,15 +60,25 @@ struct TrainConfig {
   std::string init_from;  // weights file to start from ("" = fresh init)
 };
 
+// Weights of a term that has one weight per layer: a list with one entry per layer, or one
+// number for all of them (the run file may give either).
+struct PerLayerWeights {
+  std::vector<double> values;  // empty = off
+  bool broadcast = false;      // one value given for every layer
+  // The weights for `count` layers; throws if an explicit list has another length.
+  std::vector<double> resolve(int count, const char* key) const;
+  bool operator==(const PerLayerWeights&) const = default;
+};
+
 // Loss = CE + lambda * (sum of the weighted terms). A weight of 0 switches its term off.
 struct RegConfig {
   double lambda = 1.0;
-  // One weight per receiving layer (hidden 2..L, then output); empty = off.
-  std::vector<double> rowsum;
+  // One weight per receiving layer (hidden 2..L, then output).
+  PerLayerWeights rowsum;
   // Mean over the batch of sum over neurons of |f'(z)|, on the listed hidden layers (1-based).
   double saturation = 0.0;
   std::vector<int> saturation_layers;  // empty = every receiving hidden layer (2..L)
-  std::vector<double> l2_hidden;       // one weight per receiving hidden layer (2..L); empty = off
+  PerLayerWeights l2_hidden;           // one weight per receiving hidden layer (2..L)
   double l2_output = 0.0;
 };
 

@@ -28,7 +28,7 @@ void fill_normal(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t 
     // Plain loop over independent counters: the compiler vectorises the 64-bit mixing.
     for (std::int64_t i = 0; i < m; ++i) {
       const std::uint64_t b = s.bits(base + start + i);
-      u1[i] = static_cast<float>((b >> 40) + 1) * kTwoPow24;  // (0, 1]: log stays finite
+      u1[i] = static_cast<float>((b >> 40) + 1) * kTwoPow24;    // (0, 1]: log stays finite
       u2[i] = static_cast<float>(b & 0xffffffULL) * kTwoPow24;  // [0, 1)
     }
     Eigen::Map<Eigen::ArrayXf> a(u1, m), b(u2, m);

@@ -31,7 +31,9 @@ class Stream {
 
   // Independent sub-streams, named by a label or an index.
   constexpr Stream child(std::string_view label) const { return Stream(key_ ^ hash_label(label)); }
-  constexpr Stream child(std::uint64_t index) const { return Stream(key_ + mix64(index + kGolden)); }
+  constexpr Stream child(std::uint64_t index) const {
+    return Stream(key_ + mix64(index + kGolden));
+  }
 
   // The counter-th 64 random bits of this stream (SplitMix64 at position `counter`).
   constexpr std::uint64_t bits(std::uint64_t counter) const {
