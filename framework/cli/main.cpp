@@ -1,0 +1,39 @@
+// noisesweep: the command-line entry point. The only place that prints errors and exits.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "noisesweep: reproducible ablation studies of noise-robust analog neural networks.\n"
+      "Run `noisesweep COMMAND --help` for a command's options."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", NOISESWEEP_VERSION);
+  const ns::cli::Command commands[] = {
+      ns::cli::add_train_command(app),
+      ns::cli::add_settings_command(app),
+      ns::cli::add_bench_command(app),
+  };
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  for (const ns::cli::Command& command : commands) {
+    if (!command.app->parsed()) continue;
+    try {
+      return command.run();
+    } catch (const ns::Error& e) {
+      fmt::print(stderr, "noisesweep: error: {}\n", e.what());
+      return 1;
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "noisesweep: internal error: {}\n", e.what());
+      return 2;
+    }
+  }
+  return 1;
+}

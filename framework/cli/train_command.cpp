@@ -1,0 +1,127 @@
+// `noisesweep train RUN.toml`: train one model, evaluate it under hardware noise, print a table.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "cli/commands.hpp"
+#include "config/run_file.hpp"
+#include "train/run.hpp"
+
+namespace ns::cli {
+
+namespace {
+
+struct TrainOptions {
+  std::string run_file;
+  std::string save_weights;
+  std::vector<std::string> overrides;
+  bool quiet = false;
+};
+
+// "--set train.epochs=3" is the TOML line "train.epochs = 3" applied over the run file.
+void apply_overrides(RunFile& run, const std::vector<std::string>& overrides) {
+  for (const std::string& o : overrides) {
+    const auto eq = o.find('=');
+    const SourcePlace place{"--set " + o};
+    if (eq == std::string::npos) throw ConfigError(place, "", "expected KEY=VALUE");
+    const std::string key = o.substr(0, eq);
+    toml::table t;
+    try {
+      t = toml::parse("v = " + o.substr(eq + 1));
+    } catch (const toml::parse_error& e) {
+      throw ConfigError(place, key, fmt::format("not a TOML value: {}", e.description()));
+    }
+    apply_setting(run.config, key, *t.get("v"), place);
+    run.places[key] = place;
+    run.text += fmt::format("\n# --set\n{} = {}\n", key, o.substr(eq + 1));
+  }
+  validate(run.config, run.places, "command line");
+}
+
+double median_abs_row_sum(const Parameters<float>& p, int l) {
+  Vec<float> sums = p.w(l).rowwise().sum().cwiseAbs();
+  std::sort(sums.begin(), sums.end());
+  const Index n = sums.size();
+  return n % 2 ? sums[n / 2] : 0.5 * (sums[n / 2 - 1] + sums[n / 2]);
+}
+
+void print_header(const RunConfig& c, const std::string& file) {
+  fmt::print("run {}  (seed {})\n", file, c.seed);
+  fmt::print("model: hidden {} {}, noise {} the activation\n", fmt::join(c.model.hidden, "-"),
+             to_string(c.model.activation), to_string(c.model.noise_placement));
+  const OptimizerConfig& o = c.train.optimizer;
+  fmt::print("train: {} lr {}, {} epochs, batch {}, {}{}\n", to_string(o.kind), o.lr,
+             c.train.epochs, c.train.batch_size, c.train.shuffle ? "shuffled" : "fixed order",
+             c.train.init_from.empty() ? "" : ", from " + c.train.init_from);
+}
+
+void print_result(const RunResult& r) {
+  const Architecture& arch = r.params.arch();
+  fmt::print("\nclean test accuracy: {:.2f}%  ({} test images)\n", 100 * r.clean_test_accuracy,
+             r.test_samples);
+  fmt::print("median |row sum| of receiving layers:");
+  for (int l = 1; l < arch.layers(); ++l)
+    fmt::print("  W{} {:.4g}", l + 1, median_abs_row_sum(r.params, l));
+  fmt::print("\n");
+  const NoiseCurves& n = r.noise;
+  if (n.kinds.empty()) return;
+  fmt::print("\naccuracy under noise, % (mean ± std over {} repetitions)\n", n.repetitions);
+  fmt::print("{:>10}", "variance");
+  for (NoiseKind k : n.kinds) fmt::print("  {:>15}", to_string(k));
+  fmt::print("\n");
+  for (int l = 0; l < int(n.levels.size()); ++l) {
+    fmt::print("{:>10.4g}", n.levels[l]);
+    for (int k = 0; k < int(n.kinds.size()); ++k)
+      fmt::print("  {:>7.2f} ± {:<5.2f}", 100 * n.mean(k, l), 100 * n.std(k, l));
+    fmt::print("\n");
+  }
+  fmt::print("\ntrain {:.1f} s, evaluation {:.1f} s\n", r.train_seconds, r.eval_seconds);
+}
+
+}  // namespace
+
+Command add_train_command(CLI::App& app) {
+  auto opt = std::make_shared<TrainOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "train",
+      "Train one model as the run file says, then evaluate it clean and under each noise kind.\n"
+      "Settings not in the file keep their defaults (`noisesweep settings` lists them all).");
+  cmd->add_option("run_file", opt->run_file, "Run settings (TOML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--save-weights", opt->save_weights,
+                  "Write the trained weights to this HDF5 file (usable as train.init_from)");
+  cmd->add_option("--set", opt->overrides, "Override a setting, e.g. --set train.epochs=5")
+      ->type_name("KEY=VALUE");
+  cmd->add_flag("-q,--quiet", opt->quiet, "Print only the results, not the progress");
+  return {cmd, [opt] {
+            RunFile run = load_run_file(opt->run_file);
+            apply_overrides(run, opt->overrides);
+            print_header(run.config, opt->run_file);
+            RunObserver observer;
+            if (!opt->quiet) {
+              observer.phase = [](const std::string& what) {
+                fmt::print("{}...\n", what);
+                std::fflush(stdout);
+              };
+              observer.epoch = [epochs = run.config.train.epochs](const EpochStats& e) {
+                fmt::print(
+                    "epoch {:>3}/{}  loss {:.4f}  ce {:.4f}  train {:6.2f}%  validation "
+                    "{:6.2f}%  {:.1f} s\n",
+                    e.epoch, epochs, e.loss, e.cross_entropy, 100 * e.train_accuracy,
+                    100 * e.validation_accuracy, e.seconds);
+                std::fflush(stdout);
+              };
+            }
+            const RunResult result = execute_run(run.config, observer);
+            print_result(result);
+            if (!opt->save_weights.empty()) {
+              save_weights(opt->save_weights, to_weights(result.params, to_toml(run.config)));
+              fmt::print("weights written to {}\n", opt->save_weights);
+            }
+            return 0;
+          }};
+}
+
+}  // namespace ns::cli

@@ -1,0 +1,38 @@
+#pragma once
+// One complete run: load data, build or load the model, train, evaluate clean and under noise.
+// The CLI's `train` command and each task of a sweep are exactly this.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config/run_config.hpp"
+#include "eval/evaluate.hpp"
+#include "io/weights_file.hpp"
+#include "train/trainer.hpp"
+
+namespace ns {
+
+struct RunResult {
+  Parameters<float> params;
+  std::vector<EpochStats> curve;
+  double clean_test_accuracy = 0;
+  NoiseCurves noise;
+  float data_mean = 0, data_std = 1;
+  int train_samples = 0, validation_samples = 0, test_samples = 0;
+  double train_seconds = 0, eval_seconds = 0;
+};
+
+struct RunObserver {
+  std::function<void(const std::string&)> phase;  // "loading data", "training", ...
+  EpochCallback epoch;
+};
+
+// `settings_text` is stored with saved weights for provenance.
+RunResult execute_run(const RunConfig& cfg, const RunObserver& observer = {});
+
+ModelWeights to_weights(const Parameters<float>& p, const std::string& settings_text);
+// Checks the file's architecture against `arch` (error names the file and both shapes).
+Parameters<float> from_weights(const ModelWeights& w, const Architecture& arch,
+                               const std::string& file);
+
+}  // namespace ns
