@@ -21,21 +21,28 @@ void fill_uniform(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t
 
 template <class Scalar>
 void fill_normal(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t n, Scalar stddev) {
+  // Eigen computes log and cos with SIMD polynomials, but falls back to libm for elements
+  // outside whole, aligned packets, and the two round differently. Working in aligned buffers
+  // padded to whole packets keeps every draw on the SIMD path, so a draw's value depends only on
+  // its address, never on how the range was split.
+  constexpr std::int64_t kPacket = 16;
   alignas(64) float u1[kChunk];
   alignas(64) float u2[kChunk];
   for (std::int64_t start = 0; start < n; start += kChunk) {
     const std::int64_t m = std::min(kChunk, n - start);
+    const std::int64_t padded = (m + kPacket - 1) / kPacket * kPacket;
     // Plain loop over independent counters: the compiler vectorises the 64-bit mixing.
     for (std::int64_t i = 0; i < m; ++i) {
       const std::uint64_t b = s.bits(base + start + i);
       u1[i] = static_cast<float>((b >> 40) + 1) * kTwoPow24;    // (0, 1]: log stays finite
       u2[i] = static_cast<float>(b & 0xffffffULL) * kTwoPow24;  // [0, 1)
     }
-    Eigen::Map<Eigen::ArrayXf> a(u1, m), b(u2, m);
+    std::fill(u1 + m, u1 + padded, 1.0f);
+    std::fill(u2 + m, u2 + padded, 0.0f);
+    Eigen::Map<Eigen::ArrayXf, Eigen::Aligned64> a(u1, padded), b(u2, padded);
     const float two_pi = 2.0f * std::numbers::pi_v<float>;
-    Eigen::Map<Eigen::Array<Scalar, Eigen::Dynamic, 1>>(out + start, m) =
-        ((-2.0f * a.log()).sqrt() * (two_pi * b).cos() * static_cast<float>(stddev))
-            .template cast<Scalar>();
+    a = (-2.0f * a.log()).sqrt() * (two_pi * b).cos() * static_cast<float>(stddev);
+    for (std::int64_t i = 0; i < m; ++i) out[start + i] = static_cast<Scalar>(u1[i]);
   }
 }
 
