@@ -1,0 +1,123 @@
+#pragma once
+// A thin RAII layer over the HDF5 C API: files, groups, attributes and whole-array datasets.
+// Every C call goes through one checked helper (h5.cpp) that turns a failure into
+// ns::ArchiveError naming the file, the object path and HDF5's own error stack, with HDF5's
+// automatic stderr printing silenced for the duration of that call only.
+//
+// Conventions, chosen so h5py and h5dump see what a Python user expects:
+//  - Eigen matrices are stored row-major with shape (rows, cols), whatever Eigen's layout.
+//  - Strings are variable-length UTF-8 (h5py reads them as str); fixed-length ones also read.
+//  - Reads never narrow silently: the stored type must be of the same class (float, integer,
+//    string) and no wider than the requested one.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <hdf5.h>
+#include <Eigen/Core>
+
+namespace ns::h5 {
+
+// Owns one HDF5 identifier and releases it with the matching H5?close function.
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle() = default;
+  Handle(hid_t id, Closer close) : id_(id), close_(close) {}
+  ~Handle();
+  Handle(Handle&& other) noexcept;
+  Handle& operator=(Handle&& other) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+
+  hid_t get() const { return id_; }
+
+ private:
+  void reset() noexcept;
+  hid_t id_ = H5I_INVALID_HID;
+  Closer close_ = nullptr;
+};
+
+class Group {
+ public:
+  // Object path inside the file ("/" for the root) and the file's path on disk.
+  const std::string& path() const { return path_; }
+  const std::string& file_path() const { return file_; }
+  // The raw identifier, for the rare call this wrapper does not cover; stays owned here.
+  hid_t id() const { return id_.get(); }
+
+  // --- children (single names or relative paths such as "layers/0") ---
+  Group create_group(const std::string& name);
+  Group group(const std::string& name) const;  // throws, naming the path, if it is missing
+  bool has(const std::string& name) const;     // any kind of object: group or dataset
+  std::vector<std::string> children() const;   // direct children, in name order
+
+  // --- attributes; setting an existing attribute replaces it ---
+  void set_attr(const std::string& name, const std::string& value);
+  void set_attr(const std::string& name, const char* value) { set_attr(name, std::string(value)); }
+  void set_attr(const std::string& name, double value);
+  void set_attr(const std::string& name, std::int64_t value);
+  void set_attr(const std::string& name, int value) { set_attr(name, std::int64_t{value}); }
+  void set_attr(const std::string& name, const std::vector<double>& values);
+  void set_attr(const std::string& name, const std::vector<std::int64_t>& values);
+  bool has_attr(const std::string& name) const;
+  std::string get_attr_string(const std::string& name) const;
+  double get_attr_double(const std::string& name) const;
+  std::int64_t get_attr_int64(const std::string& name) const;
+  std::vector<double> get_attr_doubles(const std::string& name) const;
+  std::vector<std::int64_t> get_attr_int64s(const std::string& name) const;
+
+  // --- datasets: written whole, once; data is row-major (C order) with the given shape ---
+  void write(const std::string& name, const float* data, const std::vector<hsize_t>& dims);
+  void write(const std::string& name, const double* data, const std::vector<hsize_t>& dims);
+  void write(const std::string& name, const std::int32_t* data, const std::vector<hsize_t>& dims);
+  void write(const std::string& name, const std::int64_t* data, const std::vector<hsize_t>& dims);
+  void write(const std::string& name, const std::vector<std::string>& strings);  // 1-D
+  void write(const std::string& name, const Eigen::MatrixXf& m);  // shape (rows, cols)
+  void write(const std::string& name, const Eigen::MatrixXd& m);
+  void write(const std::string& name, const Eigen::VectorXf& v);  // shape (size)
+  void write(const std::string& name, const Eigen::VectorXd& v);
+
+  // Read a whole dataset; `out` is resized, the stored shape is returned.
+  std::vector<hsize_t> read(const std::string& name, std::vector<float>& out) const;
+  std::vector<hsize_t> read(const std::string& name, std::vector<double>& out) const;
+  std::vector<hsize_t> read(const std::string& name, std::vector<std::int32_t>& out) const;
+  std::vector<hsize_t> read(const std::string& name, std::vector<std::int64_t>& out) const;
+  std::vector<hsize_t> read(const std::string& name, std::vector<std::string>& out) const;
+  void read(const std::string& name, Eigen::MatrixXf& out) const;  // needs a 2-D dataset
+  void read(const std::string& name, Eigen::MatrixXd& out) const;
+  void read(const std::string& name, Eigen::VectorXf& out) const;  // needs a 1-D dataset
+  void read(const std::string& name, Eigen::VectorXd& out) const;
+  std::vector<hsize_t> dims(const std::string& name) const;  // stored shape of a dataset
+
+ private:
+  friend class File;
+  Group(Handle id, std::string file, std::string path)
+      : id_(std::move(id)), file_(std::move(file)), path_(std::move(path)) {}
+
+  Handle id_;
+  std::string file_, path_;
+};
+
+// Groups opened from a File keep the file open after the File object is gone (HDF5 closes a
+// file only when its last object closes), so `File::open_read(p).root()` is safe.
+class File {
+ public:
+  static File create(const std::string& path);     // truncates an existing file
+  static File open_read(const std::string& path);  // clear errors if missing or not HDF5
+  static File open_rw(const std::string& path);
+
+  Group root() const;
+  void flush();  // push everything written so far to disk (crash safety)
+  const std::string& path() const { return path_; }
+
+ private:
+  File(Handle id, std::string path) : id_(std::move(id)), path_(std::move(path)) {}
+  static File open(const std::string& path, unsigned flags);
+
+  Handle id_;
+  std::string path_;
+};
+
+}  // namespace ns::h5

@@ -1,0 +1,40 @@
+#pragma once
+// Trained weights of one MLP in an HDF5 file that h5py and h5dump read directly.
+//
+// Layout (format_version 1):
+//   /                 attrs: format = "noisesweep-weights", format_version = 1,
+//                            activation (e.g. "sigmoid"), noise_placement ("after"/"before"),
+//                            layer_sizes = [in, h1, ..., out] (int64), settings (run settings text)
+//   /layers/<l>/W     float32, shape (out_l, in_l), row i = weights into neuron i
+//   /layers/<l>/b     float32, shape (out_l)
+// Layers are numbered 0, 1, ... from the input side.
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "config/run_config.hpp"
+
+namespace ns {
+
+struct LayerWeights {
+  Eigen::MatrixXf w;  // (out x in): row i holds the weights INTO neuron i
+  Eigen::VectorXf b;  // (out)
+};
+
+struct ModelWeights {
+  std::vector<LayerWeights> layers;
+  Activation activation = Activation::Sigmoid;
+  NoisePlacement noise_placement = NoisePlacement::After;
+  std::string settings_text;  // the run settings that produced these weights, for provenance
+};
+
+inline constexpr const char* kWeightsFormat = "noisesweep-weights";
+inline constexpr int kWeightsFormatVersion = 1;
+
+// Both throw ArchiveError naming the file and the offending object. Shapes are checked on
+// save as well as on load, so a file that saves is a file that loads.
+void save_weights(const std::string& path, const ModelWeights& m);
+ModelWeights load_weights(const std::string& path);
+
+}  // namespace ns
