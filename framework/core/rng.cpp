@@ -21,28 +21,43 @@ void fill_uniform(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t
 
 template <class Scalar>
 void fill_normal(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t n, Scalar stddev) {
-  // Eigen computes log and cos with SIMD polynomials, but falls back to libm for elements
+  // Box-Muller on pairs: the 64 bits at counter p give normals 2p (cosine branch) and 2p + 1
+  // (sine branch), so one logarithm serves two draws and every normal keeps a fixed address.
+  //
+  // Eigen computes log, sin and cos with SIMD polynomials, but falls back to libm for elements
   // outside whole, aligned packets, and the two round differently. Working in aligned buffers
   // padded to whole packets keeps every draw on the SIMD path, so a draw's value depends only on
-  // its address, never on how the range was split.
+  // its address, never on how a range was split.
   constexpr std::int64_t kPacket = 16;
-  alignas(64) float u1[kChunk];
-  alignas(64) float u2[kChunk];
-  for (std::int64_t start = 0; start < n; start += kChunk) {
-    const std::int64_t m = std::min(kChunk, n - start);
+  alignas(64) float radius[kChunk];
+  alignas(64) float angle[kChunk];
+  alignas(64) float sine[kChunk];
+  const float scale = static_cast<float>(stddev);
+  const std::uint64_t first_pair = base / 2;
+  const std::int64_t skip = static_cast<std::int64_t>(base % 2);  // base is a sine branch
+  const std::int64_t pairs = (skip + n + 1) / 2;
+  for (std::int64_t start = 0; start < pairs; start += kChunk) {
+    const std::int64_t m = std::min(kChunk, pairs - start);
     const std::int64_t padded = (m + kPacket - 1) / kPacket * kPacket;
     // Plain loop over independent counters: the compiler vectorises the 64-bit mixing.
     for (std::int64_t i = 0; i < m; ++i) {
-      const std::uint64_t b = s.bits(base + start + i);
-      u1[i] = static_cast<float>((b >> 40) + 1) * kTwoPow24;    // (0, 1]: log stays finite
-      u2[i] = static_cast<float>(b & 0xffffffULL) * kTwoPow24;  // [0, 1)
+      const std::uint64_t b = s.bits(first_pair + start + i);
+      radius[i] = static_cast<float>((b >> 40) + 1) * kTwoPow24;   // (0, 1]: log stays finite
+      angle[i] = static_cast<float>(b & 0xffffffULL) * kTwoPow24;  // [0, 1)
     }
-    std::fill(u1 + m, u1 + padded, 1.0f);
-    std::fill(u2 + m, u2 + padded, 0.0f);
-    Eigen::Map<Eigen::ArrayXf, Eigen::Aligned64> a(u1, padded), b(u2, padded);
-    const float two_pi = 2.0f * std::numbers::pi_v<float>;
-    a = (-2.0f * a.log()).sqrt() * (two_pi * b).cos() * static_cast<float>(stddev);
-    for (std::int64_t i = 0; i < m; ++i) out[start + i] = static_cast<Scalar>(u1[i]);
+    std::fill(radius + m, radius + padded, 1.0f);
+    std::fill(angle + m, angle + padded, 0.0f);
+    Eigen::Map<Eigen::ArrayXf, Eigen::Aligned64> r(radius, padded), a(angle, padded),
+        sn(sine, padded);
+    a *= 2.0f * std::numbers::pi_v<float>;
+    r = (-2.0f * r.log()).sqrt() * scale;
+    sn = r * a.sin();
+    r *= a.cos();
+    for (std::int64_t i = 0; i < m; ++i) {
+      const std::int64_t first = 2 * (start + i) - skip;  // output index of the cosine branch
+      if (first >= 0 && first < n) out[first] = static_cast<Scalar>(radius[i]);
+      if (first + 1 < n) out[first + 1] = static_cast<Scalar>(sine[i]);
+    }
   }
 }
 

@@ -55,9 +55,9 @@ template <class Scalar>
 void fill_uniform(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t n, double lo,
                   double hi);
 
-// out[i] = N(0, stddev^2) for draw counter base + i (Box-Muller, one normal per 64-bit draw so
-// that every normal has its own address). Computed in float32 and then converted, so the float32
-// engine and its float64 reference see the same noise.
+// out[i] = N(0, stddev^2), the normal at address base + i (Box-Muller; normals 2p and 2p + 1 come
+// from the 64 bits at counter p). Computed in float32 and then converted, so the float32 engine
+// and its float64 reference see the same noise.
 template <class Scalar>
 void fill_normal(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t n, Scalar stddev);
 
