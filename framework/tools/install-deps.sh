@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what noisesweep needs on Debian 12 (as root), skipping what is already there.
+# Usage: framework/tools/install-deps.sh [--with-torch]
+#   --with-torch  also the PyTorch peer of `noisesweep bench` (python3-torch, libopenblas0)
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config git
+          libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
+          libeigen3-dev libtomlplusplus-dev catch2 libcli11-dev libfmt-dev
+          python3 python3-numpy python3-h5py python3-matplotlib ca-certificates)
+[[ "${1:-}" == "--with-torch" ]] && packages+=(python3-torch libopenblas0)
+# npm fetches the data sets; a machine may already have its own Node.js and npm.
+command -v npm >/dev/null || packages+=(npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: every package is installed"
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run as root, or: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
