@@ -41,8 +41,9 @@ RunConfig::RunConfig() {
 std::vector<double> log_spaced(double from, double to, int count) {
   std::vector<double> v(count);
   if (count == 1) return {from};
-  for (int i = 0; i < count; ++i)
-    v[i] = std::exp(std::log(from) + (std::log(to) - std::log(from)) * i / (count - 1));
+  // Base 10, so that decades land exactly: 1e-3..1 in 40 steps hits 0.01 and 0.1.
+  const double a = std::log10(from), b = std::log10(to);
+  for (int i = 0; i < count; ++i) v[i] = std::pow(10.0, a + (b - a) * i / (count - 1));
   v.front() = from;  // exact end points, free of rounding
   v.back() = to;
   return v;

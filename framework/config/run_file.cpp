@@ -78,45 +78,12 @@ RunFile load_run_file(const std::string& path) {
   return parse_run_text(text.str(), path);
 }
 
-std::string to_toml(const RunConfig& c) {
-  auto list = [](const auto& v) { return fmt::format("[{}]", fmt::join(v, ", ")); };
-  auto per_layer = [&](const PerLayerWeights& w) {
-    return w.broadcast ? fmt::format("{}", w.values.front()) : list(w.values);
-  };
-  std::vector<std::string> kinds;
-  for (NoiseKind k : c.eval.kinds) kinds.push_back(fmt::format("\"{}\"", to_string(k)));
+std::string to_toml(const RunConfig& cfg) {
   std::string out;
-  out += fmt::format("seed = {}\n\n[data]\nname = \"{}\"\ndir = \"{}\"\nvalidation_fraction = {}\n",
-                     c.seed, c.data.name, c.data.dir, c.data.validation_fraction);
-  if (!std::isnan(c.data.mean)) out += fmt::format("mean = {}\n", c.data.mean);
-  if (!std::isnan(c.data.std)) out += fmt::format("std = {}\n", c.data.std);
-  out += fmt::format("limit_train = {}\nlimit_test = {}\n", c.data.limit_train, c.data.limit_test);
-  if (c.data.name == "synthetic")
-    out +=
-        fmt::format("synthetic = {{samples = {}, features = {}, classes = {}, separation = {}}}\n",
-                    c.data.synthetic_samples, c.data.synthetic_features, c.data.synthetic_classes,
-                    c.data.synthetic_separation);
-  out += fmt::format("\n[model]\nhidden = {}\nactivation = \"{}\"\nnoise_placement = \"{}\"\n",
-                     list(c.model.hidden), to_string(c.model.activation),
-                     to_string(c.model.noise_placement));
-  const OptimizerConfig& o = c.train.optimizer;
-  out += fmt::format(
-      "\n[train]\noptimizer = \"{}\"\nlr = {}\nmomentum = {}\nbeta1 = {}\nbeta2 = {}\nepochs = {}\n"
-      "batch_size = {}\nshuffle = {}\ninit_from = \"{}\"\nnoise = {{AddUnc = {}, AddCor = {}, "
-      "MulUnc = {}, MulCor = {}}}\n",
-      to_string(o.kind), o.lr, o.momentum, o.beta1, o.beta2, c.train.epochs, c.train.batch_size,
-      c.train.shuffle, c.train.init_from, c.train.noise.add_unc, c.train.noise.add_cor,
-      c.train.noise.mul_unc, c.train.noise.mul_cor);
-  out += fmt::format("\n[reg]\nlambda = {}\n", c.reg.lambda);
-  if (!c.reg.rowsum.values.empty()) out += fmt::format("rowsum = {}\n", per_layer(c.reg.rowsum));
-  out += fmt::format("saturation = {}\n", c.reg.saturation);
-  if (!c.reg.saturation_layers.empty())
-    out += fmt::format("saturation_layers = {}\n", list(c.reg.saturation_layers));
-  if (!c.reg.l2_hidden.values.empty())
-    out += fmt::format("l2_hidden = {}\n", per_layer(c.reg.l2_hidden));
-  out += fmt::format("l2_output = {}\n", c.reg.l2_output);
-  out += fmt::format("\n[eval]\nkinds = {}\nlevels = {}\nrepetitions = {}\nchunk = {}\n",
-                     list(kinds), list(c.eval.levels), c.eval.repetitions, c.eval.chunk);
+  for (const Setting& s : all_settings()) {
+    const std::string value = s.show(cfg);
+    if (!value.empty()) out += fmt::format("{} = {}\n", s.key, value);
+  }
   return out;
 }
 

@@ -27,7 +27,8 @@ void validate(const RunConfig& cfg, const std::map<std::string, SourcePlace, std
 RunFile parse_run_text(const std::string& text, const std::string& file);
 RunFile load_run_file(const std::string& path);
 
-// The fully resolved settings as a TOML document (every key, defaults included).
+// The fully resolved settings as a TOML document: every key, defaults included, one
+// `dotted.key = value` line each in schema order. Canonical: equal settings give equal text.
 std::string to_toml(const RunConfig& cfg);
 
 }  // namespace ns

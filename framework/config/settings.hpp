@@ -24,6 +24,8 @@ struct Setting {
   std::string_view type;  // for people, e.g. "number > 0"
   std::string_view help;
   void (*apply)(RunConfig& cfg, const toml::node& value, const SettingSite& site);
+  // The current value as TOML text; "" when unset (an optional setting left out).
+  std::string (*show)(const RunConfig& cfg);
 };
 
 std::span<const Setting> all_settings();
