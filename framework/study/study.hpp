@@ -1,7 +1,24 @@
 #pragma once
 // A study: a TOML file that declares defaults for every run setting, grids and explicit variants
 // over any setting, stages that fine-tune from earlier stages, and seed replicates. Expanding it
-// gives the list of tasks, each a fully resolved run.
+// gives the list of tasks, each a fully resolved run. Example: studies/test-small.toml.
+//
+//   name = "quickstart"              required, [A-Za-z0-9_.-]+
+//   seed = 1                         the study seed (default 1)
+//   [defaults]                       run settings for every task, as in a run file
+//   [archive] weights = "needed"     keep the weights later stages start from; or "all"
+//   [[stage]]                        one or more, in order; each has
+//     name = "rowsum"                required, unique
+//     init_from = "baseline"         an earlier stage: each task starts from the weights of the
+//                                    task there with the same values on that stage's axes
+//     [stage.settings]               run settings for this stage
+//     [stage.grid]                   axes: "key" = [values]; seed = {replicates = N} or [ints]
+//     [[stage.variants]]             explicit overrides; tasks = variants x grid
+//
+// A one-stage study may put [grid] and [[variants]] at the top level instead (stage "main").
+// A task resolves RunConfig defaults <- [defaults] <- stage settings <- variant <- grid point
+// <- the seed derived from the study seed and its seed axis value. Every error is a ConfigError
+// naming the file, line, column and key.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,8 +40,11 @@ struct Task {
   std::optional<int> parent;  // index of the task whose trained weights it starts from
   // The values this task takes on the study's swept keys, as TOML text (key, value), in the
   // study's axis order; e.g. ("reg.rowsum", "[1, 30]"), ("seed", "2").
+  // For "seed" the value is the seed axis value (a replicate number or a listed integer), not
+  // the derived run seed, which is config.seed.
   std::vector<std::pair<std::string, std::string>> axes;
-  bool store_weights = false;  // keep the trained weights in the archive
+  bool store_weights = false;   // keep the trained weights in the archive
+  std::uint64_t replicate = 0;  // the seed axis value (0 when the stage has no seed axis)
 };
 
 struct Study {
@@ -35,6 +55,7 @@ struct Study {
   std::uint64_t seed = 1;
   std::vector<std::string> stages;     // in file order
   std::vector<std::string> axis_keys;  // every swept key of any stage, in first-seen order
+                                       // ("seed" first when any stage sweeps it)
   std::vector<Task> tasks;             // parents always come before their children
 };
 
@@ -43,5 +64,10 @@ Study parse_study_text(const std::string& text, const std::string& file);
 
 // 128-bit hash of a text as 32 hex digits (two independent 64-bit hashes).
 std::string hash_hex(const std::string& text);
+
+// The run seed of a task: a mix of the study seed and the task's seed axis value, below 2^62 so
+// that it is a valid TOML integer. Tasks of different stages with the same axis value share it
+// (and so their data split and noise streams): common random numbers across an ablation.
+std::uint64_t derive_seed(std::uint64_t study_seed, std::uint64_t axis_value);
 
 }  // namespace ns

@@ -1,0 +1,429 @@
+// Study files: expansion, seeds, ids, dependencies, every kind of bad input with the message a
+// user sees, and the cost plan.
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <set>
+
+#include "config/settings.hpp"
+#include "study/grid.hpp"
+#include "study/plan.hpp"
+#include "study/study.hpp"
+
+using namespace ns;
+using Catch::Matchers::Contains;
+
+namespace {
+
+// The studies/ folder of the source tree (the test data folder is tests/data).
+std::string studies_dir() {
+  return (std::filesystem::path(NOISESWEEP_TEST_DATA_DIR).parent_path().parent_path() / "studies")
+      .string();
+}
+
+Study parse(const std::string& text) {
+  return parse_study_text(text, "study.toml");
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+std::string axis(const Task& t, const std::string& key) {
+  for (const auto& [k, v] : t.axes)
+    if (k == key) return v;
+  return "(none)";
+}
+
+// The README's example: a baseline over seeds and separations, and a row-sum stage over
+// lambdas and two explicit variants.
+const char* kExample = R"(
+name = "example"
+seed = 1
+[defaults]
+data.name = "synthetic"
+train.epochs = 5
+[[stage]]
+name = "baseline"
+[stage.settings]
+train.lr = 0.05
+[stage.grid]
+seed = {replicates = 2}
+"data.synthetic.separation" = [2.0, 3.0]
+[[stage]]
+name = "rowsum"
+init_from = "baseline"
+[stage.settings]
+train.lr = 1e-3
+[stage.grid]
+seed = {replicates = 2}
+"reg.lambda" = [1e-3, 1e-2]
+[[stage.variants]]
+"reg.rowsum" = [1, 30]
+[[stage.variants]]
+"reg.rowsum" = [0, 30]
+)";
+
+}  // namespace
+
+TEST_CASE("a study expands stage by stage, variant-major, grid in row-major order", "[study]") {
+  const Study s = parse(kExample);
+  CHECK(s.name == "example");
+  CHECK(s.stages == std::vector<std::string>{"baseline", "rowsum"});
+  CHECK(s.axis_keys ==
+        std::vector<std::string>{"seed", "data.synthetic.separation", "reg.lambda", "reg.rowsum"});
+  REQUIRE(s.tasks.size() == 4 + 8);
+  for (std::size_t i = 0; i < s.tasks.size(); ++i) CHECK(s.tasks[i].index == int(i));
+
+  // Baseline: seed (written first) varies slowest.
+  const char* baseline[][2] = {{"0", "2"}, {"0", "3"}, {"1", "2"}, {"1", "3"}};
+  for (int i = 0; i < 4; ++i) {
+    const Task& t = s.tasks[i];
+    CHECK(t.stage == "baseline");
+    CHECK(t.axes.size() == 2);
+    CHECK(axis(t, "seed") == baseline[i][0]);
+    CHECK(axis(t, "data.synthetic.separation") == baseline[i][1]);
+    CHECK(t.config.train.optimizer.lr == 0.05);
+    CHECK(t.config.train.epochs == 5);
+  }
+  // Row sums: variants outermost, then seed, then lambda.
+  const char* rowsum[][3] = {{"[1, 30]", "0", "0.001"}, {"[1, 30]", "0", "0.01"},
+                             {"[1, 30]", "1", "0.001"}, {"[1, 30]", "1", "0.01"},
+                             {"[0, 30]", "0", "0.001"}, {"[0, 30]", "0", "0.01"},
+                             {"[0, 30]", "1", "0.001"}, {"[0, 30]", "1", "0.01"}};
+  for (int i = 0; i < 8; ++i) {
+    const Task& t = s.tasks[4 + i];
+    INFO("task " << t.index);
+    CHECK(t.stage == "rowsum");
+    REQUIRE(t.axes.size() == 3);
+    CHECK(t.axes[0] == std::pair<std::string, std::string>{"seed", rowsum[i][1]});
+    CHECK(t.axes[1] == std::pair<std::string, std::string>{"reg.lambda", rowsum[i][2]});
+    CHECK(t.axes[2] == std::pair<std::string, std::string>{"reg.rowsum", rowsum[i][0]});
+    CHECK(t.config.train.optimizer.lr == 1e-3);
+    CHECK(t.config.train.init_from.empty());
+  }
+}
+
+TEST_CASE("task seeds derive from the study seed and the seed axis", "[study]") {
+  const Study s = parse(kExample);
+  const Study again = parse(kExample);
+  std::set<std::uint64_t> seeds;
+  for (const Task& t : s.tasks) {
+    CHECK(t.config.seed == derive_seed(1, t.replicate));
+    CHECK(t.config.seed < (std::uint64_t(1) << 62));  // a TOML integer
+    CHECK(t.config.seed == again.tasks[t.index].config.seed);
+    seeds.insert(t.config.seed);
+    // A fine-tuned task shares its baseline's seed, so its data split and noise draws.
+    if (t.parent) CHECK(t.config.seed == s.tasks[*t.parent].config.seed);
+  }
+  CHECK(seeds.size() == 2);  // one per replicate
+  CHECK(derive_seed(1, 0) != derive_seed(2, 0));
+  CHECK(derive_seed(1, 0) != derive_seed(0, 1));
+
+  SECTION("a list of seeds, and no seed axis at all") {
+    const Study listed = parse("name = \"s\"\nseed = 4\n[grid]\nseed = [5, 9]\n");
+    REQUIRE(listed.tasks.size() == 2);
+    CHECK(listed.tasks[1].replicate == 9);
+    CHECK(listed.tasks[1].config.seed == derive_seed(4, 9));
+    CHECK(axis(listed.tasks[1], "seed") == "9");
+    const Study single = parse("name = \"s\"\nseed = 4\n");
+    REQUIRE(single.tasks.size() == 1);
+    CHECK(single.stages == std::vector<std::string>{"main"});
+    CHECK(single.tasks[0].config.seed == derive_seed(4, 0));
+    CHECK(single.tasks[0].axes.empty());
+  }
+}
+
+TEST_CASE("task ids are content hashes: stable, distinct, and naming the parent", "[study]") {
+  CHECK(hash_hex("abc").size() == 32);
+  CHECK(hash_hex("abc") == hash_hex("abc"));
+  CHECK(hash_hex("abc") != hash_hex("abd"));
+  // Pinned: archives written by older builds must keep finding their tasks.
+  CHECK(hash_hex("") == "cbf29ce484222325a8871e3718ca0053");
+
+  const Study s = parse(kExample);
+  const Study again = parse(kExample);
+  std::set<std::string> ids;
+  for (const Task& t : s.tasks) {
+    CHECK(t.id.size() == 32);
+    CHECK(t.id.find_first_not_of("0123456789abcdef") == std::string::npos);
+    CHECK(t.id == again.tasks[t.index].id);
+    CHECK(t.id == hash_hex(t.stage + "\n" + t.settings_text));
+    ids.insert(t.id);
+    if (t.parent)
+      CHECK_THAT(t.settings_text,
+                 Contains(fmt::format("train.init_from = \"task:{}\"", s.tasks[*t.parent].id)));
+    else
+      CHECK_THAT(t.settings_text, !Contains("init_from"));
+  }
+  CHECK(ids.size() == s.tasks.size());
+  CHECK(s.hash == hash_hex(s.text));
+
+  // A changed baseline changes its children's ids too.
+  std::string changed = kExample;
+  changed.replace(changed.find("train.lr = 0.05"), 15, "train.lr = 0.06");
+  const Study other = parse(changed);
+  for (const Task& t : other.tasks) CHECK(t.id != s.tasks[t.index].id);
+}
+
+TEST_CASE("dependent tasks start from the baseline task with the same swept values", "[study]") {
+  SECTION("each child finds its own parent among several") {
+    const Study s = parse(kExample);
+    // The row-sum stage fixes the separation at its default (3), so its parents are the
+    // separation-3 baselines of the same replicate: tasks 1 (seed 0) and 3 (seed 1).
+    for (int i = 4; i < 12; ++i) {
+      const Task& t = s.tasks[i];
+      REQUIRE(t.parent);
+      CHECK(*t.parent == (axis(t, "seed") == "0" ? 1 : 3));
+    }
+  }
+  SECTION("several children share a parent when the parent stage sweeps less") {
+    const Study s = parse(R"(
+name = "s"
+[[stage]]
+name = "base"
+[[stage]]
+name = "ft"
+init_from = "base"
+[stage.grid]
+seed = {replicates = 3}
+"reg.lambda" = [0.1, 0.2]
+)");
+    REQUIRE(s.tasks.size() == 7);
+    for (int i = 1; i < 7; ++i) CHECK(s.tasks[i].parent == 0);
+  }
+  SECTION("a task that matches no parent is an error naming the difference") {
+    CHECK_THAT(error_of(R"(
+name = "s"
+[[stage]]
+name = "base"
+[stage.grid]
+"data.synthetic.separation" = [2.0, 3.0]
+[[stage]]
+name = "ft"
+init_from = "base"
+[stage.grid]
+"data.synthetic.separation" = [3.0, 4.0]
+)"),
+               Contains("study.toml:9:1: 'init_from': stage 'ft': task 3 "
+                        "(data.synthetic.separation = 4) matches no task of stage 'base' "
+                        "(differs in data.synthetic.separation = 4 here; 'base' has 2, 3)"));
+  }
+  SECTION("the shipped studies link every fine-tuning to a baseline of the same replicate") {
+    for (const char* name : {"test-small.toml", "quickstart.toml"}) {
+      const Study s = load_study(studies_dir() + "/" + name);
+      for (const Task& t : s.tasks) {
+        if (t.stage == "baseline") {
+          CHECK(!t.parent);
+          continue;
+        }
+        REQUIRE(t.parent);
+        CHECK(s.tasks[*t.parent].stage == "baseline");
+        CHECK(s.tasks[*t.parent].replicate == t.replicate);
+        CHECK(*t.parent < t.index);
+      }
+    }
+  }
+}
+
+TEST_CASE("trained weights are kept for the tasks later stages need, or for all", "[study]") {
+  const Study needed = parse(kExample);
+  for (const Task& t : needed.tasks) CHECK(t.store_weights == (t.index == 1 || t.index == 3));
+  std::string all = kExample;
+  all.insert(all.find("[[stage]]"), "[archive]\nweights = \"all\"\n");
+  for (const Task& t : parse(all).tasks) CHECK(t.store_weights);
+}
+
+TEST_CASE("grid axes may be written as nested tables, and list-valued keys take lists of lists",
+          "[study]") {
+  const Study nested = parse(R"(
+name = "s"
+[grid.reg]
+rowsum = [[1, 30], 0.5]
+[grid.model]
+hidden = [[10, 10], [20, 20]]
+)");
+  REQUIRE(nested.tasks.size() == 4);
+  CHECK(nested.axis_keys == std::vector<std::string>{"reg.rowsum", "model.hidden"});
+  CHECK(axis(nested.tasks[1], "model.hidden") == "[20, 20]");
+  CHECK(axis(nested.tasks[2], "reg.rowsum") == "0.5");
+  CHECK(nested.tasks[2].config.reg.rowsum.broadcast);
+
+  // Which keys take a list as one value comes from the schema.
+  std::set<std::string> list_valued;
+  for (const Setting& s : all_settings())
+    if (value_is_list(s.key)) list_valued.insert(std::string(s.key));
+  CHECK(list_valued == std::set<std::string>{"model.hidden", "reg.rowsum", "reg.saturation_layers",
+                                             "reg.l2_hidden", "eval.kinds", "eval.levels"});
+}
+
+TEST_CASE("the shipped studies parse", "[study]") {
+  const Study small = load_study(studies_dir() + "/test-small.toml");
+  CHECK(small.name == "test-small");
+  CHECK(small.tasks.size() == 16);
+  CHECK(small.stages == std::vector<std::string>{"baseline", "rowsum", "rowsum-layers"});
+  for (const Task& t : small.tasks) {
+    CHECK(t.config.data.name == "synthetic");
+    CHECK(t.config.model.hidden == std::vector<int>{24, 24});
+    CHECK(t.config.eval.levels.size() == 3);
+  }
+  const Study quick = load_study(studies_dir() + "/quickstart.toml");
+  CHECK(quick.name == "quickstart");
+  CHECK(quick.tasks.size() == 6);
+  CHECK(quick.tasks[0].config.data.name == "mnist");
+  CHECK(quick.tasks[0].config.eval.levels.size() == 10);
+  CHECK_THROWS_WITH(load_study("/no/such/study.toml"),
+                    Contains("/no/such/study.toml") && Contains("cannot open"));
+}
+
+TEST_CASE("bad study files give errors that name the place, the key and the problem", "[study]") {
+  struct Bad {
+    std::string text, expected;
+  };
+  const std::string two_stages = "name = \"s\"\n[[stage]]\nname = \"a\"\n[[stage]]\nname = \"b\"\n";
+  const Bad table[] = {
+      {"name = \"x\"\nname = \"y\"\n", "study.toml:2:8: not valid TOML"},
+      {"seed = 1\n", "study.toml: 'name': the study needs a name"},
+      {"name = \"my study\"\n", "study.toml:1:1: 'name': 'my study' is not a valid name"},
+      {"name = \"s\"\nstages = 1\n",
+       "study.toml:2:1: 'stages': unknown study key; did you mean 'stage'?"},
+      {"name = \"s\"\n[train]\nlr = 0.1\n",
+       "study.toml:2:2: 'train': unknown study key; run settings go in [defaults]"},
+      {"name = \"s\"\ndata.name = \"mnist\"\n",
+       "study.toml:2:1: 'data': unknown study key; run settings go in [defaults]"},
+      {"name = \"s\"\nseed = -1\n",
+       "study.toml:2:1: 'seed': the study seed must be an integer >= 0, got -1"},
+      {"name = \"s\"\n[defaults]\ntrain.epochs = \"ten\"\n",
+       "study.toml:3:7: 'train.epochs': expected an integer, got a string"},
+      {"name = \"s\"\n[defaults]\nseed = 3\n",
+       "study.toml:3:1: 'seed': a study derives each task's seed"},
+      {"name = \"s\"\n[archive]\nweights = \"some\"\n",
+       "study.toml:3:1: 'archive.weights': expected \"needed\" (the weights later stages start "
+       "from) or \"all\", got 'some'"},
+      // Grids and variants
+      {"name = \"s\"\n[grid]\n\"reg.lambda\" = []\n",
+       "study.toml:3:1: 'reg.lambda': the grid axis is empty"},
+      {"name = \"s\"\n[grid]\n\"reg.lamda\" = [1]\n",
+       "study.toml:3:1: 'reg.lamda': unknown setting; did you mean 'reg.lambda'?"},
+      {"name = \"s\"\n[grid]\n\"train.lr\" = 0.1\n",
+       "study.toml:3:1: 'train.lr': a grid axis is a list of values, e.g. [0.1, 0.01]; for one "
+       "value, put it in [defaults]"},
+      {"name = \"s\"\n[grid]\n\"train.lr\" = [0.1, \"fast\"]\n",
+       "study.toml:3:20: 'train.lr': expected a number, got a string"},
+      {"name = \"s\"\n[grid]\n\"reg.rowsum\" = [1, 30]\n",
+       "study.toml:3:1: 'reg.rowsum': an axis is a list of values, and one value of this key is "
+       "itself a list"},
+      {"name = \"s\"\n[[stage]]\nname = \"a\"\n[stage.grid]\nmodel.hidden = [100, 100]\n",
+       "for one value, put it in [stage.settings]"},
+      {"name = \"s\"\n[grid]\nseed = {replicates = 0}\n",
+       "study.toml:3:22: 'seed': replicates must be an integer >= 1, got 0"},
+      {"name = \"s\"\n[grid]\nseed = {replicates = 2000000}\n",
+       "study.toml:3:22: 'seed': 2000000 replicates is more than a stage may have"},
+      {"name = \"s\"\n[grid]\nseed = {replicates = 1000000}\n\"reg.lambda\" = [1, 2]\n",
+       "study.toml:2:2: stage 'main' has 2000000 tasks, more than a stage may have"},
+      {"name = \"s\"\n[grid]\nseed = {replicate = 2}\n",
+       "study.toml:3:9: 'seed': unknown field 'replicate'"},
+      {"name = \"s\"\n[grid]\nseed = [1, -2]\n",
+       "study.toml:3:12: 'seed': a seed must be an integer >= 0, got -2"},
+      {"name = \"s\"\n[grid]\n\"reg.lambda\" = [1]\n[grid.reg]\nlambda = [2]\n",
+       "study.toml:5:1: 'reg.lambda': swept twice in the same grid (also at line 3)"},
+      {"name = \"s\"\n[grid]\n\"reg.lambda\" = [0.01, 1e-2]\n",
+       "study.toml:2:2: stage 'main': tasks 0 and 1 are the same run (reg.lambda = 0.01)"},
+      {"name = \"s\"\n[[variants]]\nseed = 2\n", "study.toml:3:1: 'seed': a study derives"},
+      {"name = \"s\"\nvariants = [1]\n",
+       "study.toml:2:13: 'variants': expected a table ([[variants]]), got an integer"},
+      // Stages
+      {"name = \"s\"\n[stage]\nname = \"a\"\n",
+       "study.toml:2:2: 'stage': expected one or more stages, each written as a [[stage]] table"},
+      {"name = \"s\"\n[[stage]]\ninit_from = \"x\"\n",
+       "study.toml:2:1: 'name': stage 1 has no name"},
+      {"name = \"s\"\n[[stage]]\nname = \"a\"\n[[stage]]\nname = \"a\"\n",
+       "study.toml:5:1: 'name': a stage named 'a' already exists (line 3)"},
+      {"name = \"s\"\n[[stage]]\nname = \"a\"\nlr = 0.1\n",
+       "study.toml:4:1: 'lr': unknown stage key; run settings go in [stage.settings] (did you "
+       "mean 'train.lr'?)"},
+      {"name = \"s\"\n[[stage]]\nname = \"a\"\nsetings = {}\n",
+       "study.toml:4:1: 'setings': unknown stage key; did you mean 'settings'?"},
+      {"name = \"s\"\n[[stage]]\nname = \"a\"\n[stage.settings]\ntrain.lrr = 0.1\n",
+       "study.toml:5:7: 'train.lrr': unknown setting; did you mean 'train.lr'?"},
+      {"name = \"s\"\n[grid]\n\"train.lr\" = [0.1]\n[[stage]]\nname = \"a\"\n",
+       "study.toml:2:2: 'grid': this study has [[stage]] sections"},
+      {"name = \"s\"\n[[stage]]\nname = \"a\"\n[stage.settings]\nreg.lambda = 1\n[stage.grid]\n"
+       "reg.lambda = [1, 2]\n",
+       "study.toml:7:5: 'reg.lambda': set in [stage.settings] (line 5) and swept in "
+       "[stage.grid]; keep one"},
+      {"name = \"s\"\n[[stage]]\nname = \"a\"\n[stage.grid]\n\"reg.lambda\" = [1]\n"
+       "[[stage.variants]]\nreg.lambda = 2\n",
+       "study.toml:5:1: 'reg.lambda': set by a variant (line 7) and swept in [stage.grid]"},
+      // Dependencies
+      {"name = \"s\"\n[[stage]]\nname = \"a\"\ninit_from = \"a\"\n",
+       "study.toml:4:1: 'init_from': stage 'a' cannot start from itself"},
+      {two_stages + "init_from = \"c\"\n",
+       "study.toml:6:1: 'init_from': no stage named 'c'; earlier stages: a"},
+      {"name = \"s\"\n[[stage]]\nname = \"a\"\ninit_from = \"b\"\n[[stage]]\nname = \"b\"\n",
+       "study.toml:4:1: 'init_from': stage 'b' comes after stage 'a'"},
+      {two_stages + "init_from = \"a\"\n[stage.settings]\nmodel.hidden = [10]\n",
+       "study.toml:6:1: 'init_from': stage 'b': task 1 starts from task 0 of stage 'a', whose "
+       "network differs: model.hidden = [10] here, [300, 300] there"},
+      {two_stages + "init_from = \"a\"\n[stage.settings]\ndata.name = \"synthetic\"\n",
+       "the data has 20 inputs and 4 classes here, 784 and 10 there"},
+      {two_stages + "init_from = \"a\"\n[stage.settings]\ntrain.init_from = \"w.h5\"\n",
+       "study.toml:8:7: 'train.init_from': stage 'b' starts from stage 'a' (its init_from), so "
+       "it cannot also start from a file"},
+      // Checks across settings (the run files' validate), with the task they concern
+      {"name = \"s\"\n[defaults]\nmodel.hidden = [10]\n[grid]\n\"reg.rowsum\" = [[1, 30]]\n",
+       "study.toml:5:17: 'reg.rowsum': 2 weights given, but the model (hidden = 10) has 1 "
+       "receiving layers (hidden 2.., output) (stage 'main', task with reg.rowsum = [1, 30])"},
+      {"name = \"s\"\n[defaults]\ntrain.init_from = \"/no/such/w.h5\"\n",
+       "study.toml:3:7: 'train.init_from': file '/no/such/w.h5' does not exist"},
+  };
+  for (const Bad& b : table) {
+    INFO(b.text);
+    CHECK_THAT(error_of(b.text), Contains(b.expected));
+  }
+}
+
+TEST_CASE("the plan counts FLOPs from the architecture and the data's shape", "[study]") {
+  RunConfig paper;  // 784-300-300-10 on MNIST, 70 epochs, 4 kinds x 40 levels x 3 repetitions
+  const double macs = 784 * 300 + 300 * 300 + 300 * 10, first = 784 * 300;
+  const TaskCost cost = estimate_cost(paper);
+  CHECK(cost.train_flops ==
+        Approx(70 * (48000 * 2 * (3 * macs - first) + 12000 * 2 * macs)).epsilon(1e-12));
+  CHECK(cost.eval_flops == Approx(10000 * 2 * (macs + 4 * 40 * 3 * (macs - first))).epsilon(1e-12));
+  CHECK(cost.guess.empty());
+
+  RunConfig synthetic;
+  synthetic.data.name = "synthetic";  // 3000 samples: 500 test, 2500 to split 2000 / 500
+  synthetic.data.limit_test = 100;
+  synthetic.model.hidden = {8};
+  synthetic.train.epochs = 1;
+  synthetic.eval.kinds = {NoiseKind::AddUnc};
+  synthetic.eval.levels = {0.1, 1};
+  synthetic.eval.repetitions = 2;
+  const double m = 20 * 8 + 8 * 4, f = 20 * 8;
+  CHECK(estimate_cost(synthetic).train_flops == Approx(2000 * 2 * (3 * m - f) + 500 * 2 * m));
+  CHECK(estimate_cost(synthetic).eval_flops == Approx(100 * 2 * (m + 4 * (m - f))));
+
+  RunConfig idx;
+  idx.data.name = "idx";
+  idx.data.dir = "/no/such/dir";
+  CHECK_THAT(estimate_cost(idx).guess, Contains("/no/such/dir") && Contains("assumed MNIST"));
+}
+
+TEST_CASE("the plan lists tasks, stages and the total cost", "[study]") {
+  const Study s = parse(kExample);
+  const std::string plan = format_plan(s, 50.0, 5);
+  CHECK_THAT(plan, Contains("study 'example'") && Contains("12 tasks in 2 stages"));
+  CHECK_THAT(plan, Contains(s.tasks[4].id.substr(0, 8)));
+  CHECK_THAT(plan, !Contains(s.tasks[5].id.substr(0, 8)));
+  CHECK_THAT(plan, Contains("... 7 more tasks"));
+  CHECK_THAT(plan, Contains("reg.rowsum") && Contains("[1, 30]"));
+  CHECK_THAT(plan, Contains("rowsum") && Contains("baseline"));
+  CHECK_THAT(plan, Contains("total") && Contains("at 50 GFLOP/s per core"));
+  CHECK_THAT(format_plan(s, 50.0), !Contains("more tasks"));
+}
