@@ -13,5 +13,9 @@ struct Command {
 Command add_train_command(CLI::App& app);
 Command add_settings_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
+Command add_run_command(CLI::App& app);
+Command add_plan_command(CLI::App& app);
+Command add_status_command(CLI::App& app);
+Command add_merge_command(CLI::App& app);
 
 }  // namespace ns::cli

@@ -63,4 +63,10 @@ class DivergenceError : public Error {
   long batch_;
 };
 
+// A run abandoned on request (a stop signal) between epochs: neither a result nor a failure.
+class Cancelled : public Error {
+ public:
+  Cancelled() : Error("cancelled") {}
+};
+
 }  // namespace ns

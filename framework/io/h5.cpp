@@ -1,8 +1,10 @@
 #include "io/h5.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -92,6 +94,8 @@ hid_t native_type() {
     return H5T_NATIVE_DOUBLE;
   else if constexpr (std::is_same_v<T, std::int32_t>)
     return H5T_NATIVE_INT32;
+  else if constexpr (std::is_same_v<T, std::uint64_t>)
+    return H5T_NATIVE_UINT64;
   else {
     static_assert(std::is_same_v<T, std::int64_t>, "no HDF5 type mapped for this C++ type");
     return H5T_NATIVE_INT64;
@@ -182,6 +186,35 @@ void check_readable_as(const Where& where, const std::string& what, hid_t stored
                                    "lose precision",
                                    what, stored_size, class_name(stored_class), wanted_size));
   }
+  if (stored_class != H5T_INTEGER) return;
+  // HDF5 would clip out-of-range integers to the nearest representable value, not fail.
+  const H5T_sign_t stored_sign =
+      checked(where, "get the integer sign", [&] { return H5Tget_sign(stored); });
+  const H5T_sign_t wanted_sign =
+      checked(where, "get the integer sign", [&] { return H5Tget_sign(wanted); });
+  if (stored_sign == H5T_SGN_2 && wanted_sign == H5T_SGN_NONE) {
+    throw ArchiveError(where.file, where.object,
+                       fmt::format("{} holds signed integers; reading them as unsigned ones would "
+                                   "clip negative values",
+                                   what));
+  }
+  if (stored_sign == H5T_SGN_NONE && wanted_sign == H5T_SGN_2 && stored_size == wanted_size) {
+    throw ArchiveError(where.file, where.object,
+                       fmt::format("{} holds {}-byte unsigned integers; reading them as signed "
+                                   "ones of the same size would clip large values",
+                                   what, stored_size));
+  }
+}
+
+// Creation properties that leave modification times out of object headers, so writing the
+// same content twice gives the same bytes (archives can then be compared with cmp).
+Handle untimed_creation_plist(const Where& where, hid_t plist_class) {
+  Handle plist(
+      checked(where, "create a creation property list", [&] { return H5Pcreate(plist_class); }),
+      H5Pclose);
+  checked(where, "switch off modification times",
+          [&] { return H5Pset_obj_track_times(plist.get(), 0); });
+  return plist;
 }
 
 // ----- attributes -----
@@ -254,10 +287,11 @@ void write_dataset(Group& g, const std::string& name, hid_t type, const void* da
   const Where where{g.file_path(), child_path(g, name)};
   Handle space = make_space(where, dims);
   Handle lcpl = intermediate_groups_lcpl(where);
+  Handle dcpl = untimed_creation_plist(where, H5P_DATASET_CREATE);
   Handle dataset(checked(where, "create the dataset",
                          [&] {
                            return H5Dcreate2(g.id(), name.c_str(), type, space.get(), lcpl.get(),
-                                             H5P_DEFAULT, H5P_DEFAULT);
+                                             dcpl.get(), H5P_DEFAULT);
                          }),
                  H5Dclose);
   if (element_count(dims) == 0) return;  // nothing to write, and data may be null
@@ -340,6 +374,81 @@ void read_column(const Group& g, const std::string& name, Eigen::Matrix<T, -1, 1
 
 using HdfMemory = std::unique_ptr<char, herr_t (*)(void*)>;
 
+// `count` strings of the stored string type `type`, fixed- or variable-length. `read_into`
+// fills a buffer of that type; reading with the stored type itself avoids character-set
+// conversions between ASCII and UTF-8 strings written by other tools.
+template <class ReadInto>
+std::vector<std::string> read_stored_strings(const Where& where, hid_t type, std::size_t count,
+                                             ReadInto&& read_into) {
+  std::vector<std::string> out;
+  if (count == 0) return out;
+  out.reserve(count);
+  if (checked(where, "inspect the string type", [&] { return H5Tis_variable_str(type); }) > 0) {
+    std::vector<char*> raw(count, nullptr);
+    read_into(static_cast<void*>(raw.data()));
+    for (char* s : raw) {
+      const HdfMemory owned(s, H5free_memory);
+      out.emplace_back(s ? s : "");
+    }
+    return out;
+  }
+  const std::size_t size = checked(where, "get the string size", [&] { return H5Tget_size(type); });
+  std::string block(count * size, '\0');
+  read_into(static_cast<void*>(block.data()));
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string_view padded(block.data() + i * size, size);
+    out.emplace_back(padded.substr(0, padded.find('\0')));  // NUL-padded
+  }
+  return out;
+}
+
+// ----- tables -----
+
+std::size_t row_count(const Column& column) {
+  return std::visit([](const auto& values) { return values.size(); }, column.values);
+}
+
+Handle fixed_utf8_string_type(const Where& where, std::size_t width) {
+  Handle type(checked(where, "copy the string type", [] { return H5Tcopy(H5T_C_S1); }), H5Tclose);
+  checked(where, "size the string type", [&] { return H5Tset_size(type.get(), width); });
+  checked(where, "set the string padding",
+          [&] { return H5Tset_strpad(type.get(), H5T_STR_NULLPAD); });
+  checked(where, "set the string type to UTF-8",
+          [&] { return H5Tset_cset(type.get(), H5T_CSET_UTF8); });
+  return type;
+}
+
+// The file type of one column: fixed-length strings as wide as the longest value (at least
+// one byte: HDF5 has no zero-length strings), 8-byte numbers otherwise.
+Handle column_type(const Where& where, const Column& column) {
+  if (const auto* strings = std::get_if<std::vector<std::string>>(&column.values)) {
+    std::size_t width = 1;
+    for (const std::string& s : *strings) width = std::max(width, s.size());
+    return fixed_utf8_string_type(where, width);
+  }
+  const hid_t native =
+      std::holds_alternative<std::vector<std::int64_t>>(column.values)    ? H5T_NATIVE_INT64
+      : std::holds_alternative<std::vector<std::uint64_t>>(column.values) ? H5T_NATIVE_UINT64
+                                                                          : H5T_NATIVE_DOUBLE;
+  return Handle(checked(where, "copy a number type", [&] { return H5Tcopy(native); }), H5Tclose);
+}
+
+// Copies one column into its slot of every row of a packed row buffer.
+void pack_column(const Column& column, std::size_t offset, std::size_t width, std::size_t row_size,
+                 std::vector<char>& rows) {
+  std::visit(
+      [&](const auto& values) {
+        for (std::size_t r = 0; r < values.size(); ++r) {
+          char* slot = rows.data() + r * row_size + offset;
+          if constexpr (std::is_same_v<std::decay_t<decltype(values)>, std::vector<std::string>>)
+            std::memcpy(slot, values[r].data(), std::min(values[r].size(), width));
+          else
+            std::memcpy(slot, &values[r], sizeof values[r]);
+        }
+      },
+      column.values);
+}
+
 }  // namespace
 
 // ===== Handle =====
@@ -412,8 +521,9 @@ void File::flush() {
 Group Group::create_group(const std::string& name) {
   const Where where{file_, child_path(*this, name)};
   Handle lcpl = intermediate_groups_lcpl(where);
+  Handle gcpl = untimed_creation_plist(where, H5P_GROUP_CREATE);
   const hid_t id = checked(where, "create the group", [&] {
-    return H5Gcreate2(id_.get(), name.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT);
+    return H5Gcreate2(id_.get(), name.c_str(), lcpl.get(), gcpl.get(), H5P_DEFAULT);
   });
   return Group(Handle(id, H5Gclose), file_, where.object);
 }
@@ -481,6 +591,32 @@ void Group::set_attr(const std::string& name, const std::vector<std::int64_t>& v
   replace_attr(*this, name, H5T_NATIVE_INT64, {values.size()}, values.data());
 }
 
+void Group::set_attr(const std::string& name, std::uint64_t value) {
+  replace_attr(*this, name, H5T_NATIVE_UINT64, {}, &value);
+}
+
+void Group::set_attr(const std::string& name, const std::vector<std::string>& values) {
+  std::vector<const char*> pointers;
+  pointers.reserve(values.size());
+  for (const std::string& s : values) pointers.push_back(s.c_str());
+  Handle type = utf8_string_type(at(*this));
+  replace_attr(*this, name, type.get(), {values.size()},
+               pointers.empty() ? nullptr : pointers.data());
+}
+
+std::vector<std::string> Group::attr_names() const {
+  std::vector<std::string> names;
+  const auto collect = [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
+    static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+    return 0;
+  };
+  hsize_t position = 0;
+  checked(at(*this), "list the attributes", [&] {
+    return H5Aiterate2(id_.get(), H5_INDEX_NAME, H5_ITER_INC, &position, collect, &names);
+  });
+  return names;
+}
+
 bool Group::has_attr(const std::string& name) const {
   return checked(at(*this), fmt::format("look up attribute '{}'", name),
                  [&] { return H5Aexists(id_.get(), name.c_str()); }) > 0;
@@ -525,6 +661,20 @@ std::vector<std::int64_t> Group::get_attr_int64s(const std::string& name) const 
   return read_attr_values<std::int64_t>(*this, name);
 }
 
+std::uint64_t Group::get_attr_uint64(const std::string& name) const {
+  return read_attr_scalar<std::uint64_t>(*this, name);
+}
+
+std::vector<std::string> Group::get_attr_strings(const std::string& name) const {
+  const Where where = at(*this);
+  Handle wanted = utf8_string_type(where);
+  OpenAttr a = open_attr(*this, name, wanted.get());
+  return read_stored_strings(where, a.type.get(), a.count, [&](void* buffer) {
+    checked(where, fmt::format("read attribute '{}'", name),
+            [&] { return H5Aread(a.attr.get(), a.type.get(), buffer); });
+  });
+}
+
 // ===== Group: datasets =====
 
 void Group::write(const std::string& name, const float* data, const std::vector<hsize_t>& dims) {
@@ -561,6 +711,53 @@ void Group::write(const std::string& name, const Eigen::VectorXf& v) {
 }
 void Group::write(const std::string& name, const Eigen::VectorXd& v) {
   write_dataset(*this, name, H5T_NATIVE_DOUBLE, v.data(), {static_cast<hsize_t>(v.size())});
+}
+
+void Group::write_text(const std::string& name, const std::string& text) {
+  Handle type = utf8_string_type({file_, child_path(*this, name)});
+  const char* pointer = text.c_str();
+  write_dataset(*this, name, type.get(), &pointer, {});
+}
+
+void Group::write_table(const std::string& name, const std::vector<Column>& columns) {
+  const Where where{file_, child_path(*this, name)};
+  if (columns.empty()) throw ArchiveError(where.file, where.object, "a table needs a column");
+  const std::size_t rows = row_count(columns.front());
+  std::set<std::string> names;
+  for (const Column& column : columns) {
+    if (!names.insert(column.name).second)
+      throw ArchiveError(where.file, where.object,
+                         fmt::format("two columns are named '{}'", column.name));
+    if (row_count(column) != rows) {
+      throw ArchiveError(where.file, where.object,
+                         fmt::format("column '{}' has {} rows, column '{}' has {}", column.name,
+                                     row_count(column), columns.front().name, rows));
+    }
+  }
+  // A packed row: each column's value at its offset, no alignment padding (numpy and h5py
+  // read packed compounds as they are).
+  std::vector<Handle> types;
+  std::vector<std::size_t> offsets, widths;
+  std::size_t row_size = 0;
+  for (const Column& column : columns) {
+    types.push_back(column_type(where, column));
+    offsets.push_back(row_size);
+    widths.push_back(
+        checked(where, "get a column's size", [&] { return H5Tget_size(types.back().get()); }));
+    row_size += widths.back();
+  }
+  Handle row_type(
+      checked(where, "create the row type", [&] { return H5Tcreate(H5T_COMPOUND, row_size); }),
+      H5Tclose);
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    checked(where, fmt::format("add column '{}'", columns[c].name), [&] {
+      return H5Tinsert(row_type.get(), columns[c].name.c_str(), offsets[c], types[c].get());
+    });
+  }
+  std::vector<char> buffer(rows * row_size, '\0');
+  for (std::size_t c = 0; c < columns.size(); ++c)
+    pack_column(columns[c], offsets[c], widths[c], row_size, buffer);
+  write_dataset(*this, name, row_type.get(), buffer.data(), {rows});
 }
 
 std::vector<hsize_t> Group::read(const std::string& name, std::vector<float>& out) const {
@@ -616,6 +813,86 @@ void Group::read(const std::string& name, Eigen::VectorXf& out) const {
 }
 void Group::read(const std::string& name, Eigen::VectorXd& out) const {
   read_column(*this, name, out);
+}
+
+std::string Group::read_text(const std::string& name) const {
+  std::vector<std::string> strings;
+  read(name, strings);
+  if (strings.size() != 1) {
+    throw ArchiveError(file_, child_path(*this, name),
+                       fmt::format("holds {} strings, expected one text", strings.size()));
+  }
+  return std::move(strings.front());
+}
+
+std::vector<Column> Group::read_table(const std::string& name) const {
+  OpenDataset d = open_dataset(*this, name);
+  require_rank(d, 1);
+  const std::size_t rows = d.dims[0];
+  Handle type = stored_type(d);
+  if (checked(d.where, "get the type class", [&] { return H5Tget_class(type.get()); }) !=
+      H5T_COMPOUND)
+    throw ArchiveError(d.where.file, d.where.object, "not a table (a compound dataset)");
+  const int count =
+      checked(d.where, "count the columns", [&] { return H5Tget_nmembers(type.get()); });
+  std::vector<Column> columns;
+  for (int c = 0; c < count; ++c) {
+    const HdfMemory raw_name = [&] {
+      QuietErrors quiet;  // H5Tget_member_name returns a pointer, so `checked` cannot judge it
+      return HdfMemory(H5Tget_member_name(type.get(), static_cast<unsigned>(c)), H5free_memory);
+    }();
+    if (!raw_name)
+      throw ArchiveError(
+          d.where.file, d.where.object,
+          fmt::format("cannot get the name of column {} ({})", c, take_error_stack()));
+    Column& column = columns.emplace_back();
+    column.name = raw_name.get();
+    const std::string what = fmt::format("column '{}'", column.name);
+    Handle member(checked(d.where, "get a column type",
+                          [&] { return H5Tget_member_type(type.get(), static_cast<unsigned>(c)); }),
+                  H5Tclose);
+    // A memory type with this one member: HDF5 matches compound members by name, so the read
+    // converts and copies just this column.
+    const auto read_column_into = [&](hid_t member_type, void* out) {
+      const std::size_t size =
+          checked(d.where, "get a column size", [&] { return H5Tget_size(member_type); });
+      Handle one(
+          checked(d.where, "create a column type", [&] { return H5Tcreate(H5T_COMPOUND, size); }),
+          H5Tclose);
+      checked(d.where, "create a column type",
+              [&] { return H5Tinsert(one.get(), column.name.c_str(), 0, member_type); });
+      if (rows == 0) return;
+      checked(d.where, "read " + what, [&] {
+        return H5Dread(d.dataset.get(), one.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
+      });
+    };
+    const auto read_numbers = [&](auto& values, hid_t native) {
+      check_readable_as(d.where, what, member.get(), native);
+      values.resize(rows);
+      read_column_into(native, values.data());
+    };
+    switch (checked(d.where, "get a column class", [&] { return H5Tget_class(member.get()); })) {
+      case H5T_STRING:
+        column.values = read_stored_strings(d.where, member.get(), rows, [&](void* buffer) {
+          read_column_into(member.get(), buffer);
+        });
+        break;
+      case H5T_INTEGER:
+        if (checked(d.where, "get the integer sign", [&] { return H5Tget_sign(member.get()); }) ==
+            H5T_SGN_NONE)
+          read_numbers(column.values.emplace<std::vector<std::uint64_t>>(), H5T_NATIVE_UINT64);
+        else
+          read_numbers(column.values.emplace<std::vector<std::int64_t>>(), H5T_NATIVE_INT64);
+        break;
+      case H5T_FLOAT:
+        read_numbers(column.values.emplace<std::vector<double>>(), H5T_NATIVE_DOUBLE);
+        break;
+      default:
+        throw ArchiveError(d.where.file, d.where.object,
+                           fmt::format("{} holds values of a kind tables do not hold", what));
+    }
+  }
+  return columns;
 }
 
 std::vector<hsize_t> Group::dims(const std::string& name) const {

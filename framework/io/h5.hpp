@@ -8,10 +8,15 @@
 //  - Eigen matrices are stored row-major with shape (rows, cols), whatever Eigen's layout.
 //  - Strings are variable-length UTF-8 (h5py reads them as str); fixed-length ones also read.
 //  - Reads never narrow silently: the stored type must be of the same class (float, integer,
-//    string) and no wider than the requested one.
+//    string) and no wider than the requested one; integers must also fit in the requested
+//    signedness (unsigned values are read as signed ones only into a wider type).
+//  - Objects are created without modification times, so the same content gives the same bytes.
+//  - Tables are 1-D compound datasets: numpy structured arrays in h5py, so
+//    pandas.DataFrame(file["table"][:]) loads one in a single read.
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <hdf5.h>
@@ -39,6 +44,16 @@ class Handle {
   Closer close_ = nullptr;
 };
 
+// One column of a table: a name and one value per row. Strings are stored fixed-length
+// (UTF-8, NUL-padded to the column's longest value) because numpy maps those to a native 'S'
+// column, where variable-length ones would become Python objects.
+struct Column {
+  using Values = std::variant<std::vector<std::string>, std::vector<std::int64_t>,
+                              std::vector<std::uint64_t>, std::vector<double>>;
+  std::string name;
+  Values values;
+};
+
 class Group {
  public:
   // Object path inside the file ("/" for the root) and the file's path on disk.
@@ -59,14 +74,19 @@ class Group {
   void set_attr(const std::string& name, double value);
   void set_attr(const std::string& name, std::int64_t value);
   void set_attr(const std::string& name, int value) { set_attr(name, std::int64_t{value}); }
+  void set_attr(const std::string& name, std::uint64_t value);
   void set_attr(const std::string& name, const std::vector<double>& values);
   void set_attr(const std::string& name, const std::vector<std::int64_t>& values);
+  void set_attr(const std::string& name, const std::vector<std::string>& values);  // 1-D
   bool has_attr(const std::string& name) const;
+  std::vector<std::string> attr_names() const;  // in name order
   std::string get_attr_string(const std::string& name) const;
   double get_attr_double(const std::string& name) const;
   std::int64_t get_attr_int64(const std::string& name) const;
+  std::uint64_t get_attr_uint64(const std::string& name) const;
   std::vector<double> get_attr_doubles(const std::string& name) const;
   std::vector<std::int64_t> get_attr_int64s(const std::string& name) const;
+  std::vector<std::string> get_attr_strings(const std::string& name) const;
 
   // --- datasets: written whole, once; data is row-major (C order) with the given shape ---
   void write(const std::string& name, const float* data, const std::vector<hsize_t>& dims);
@@ -78,6 +98,10 @@ class Group {
   void write(const std::string& name, const Eigen::MatrixXd& m);
   void write(const std::string& name, const Eigen::VectorXf& v);  // shape (size)
   void write(const std::string& name, const Eigen::VectorXd& v);
+  // A scalar string dataset: for texts that may outgrow an attribute's 64 KiB limit.
+  void write_text(const std::string& name, const std::string& text);
+  // A 1-D compound dataset, one row per element; every column must have the same length.
+  void write_table(const std::string& name, const std::vector<Column>& columns);
 
   // Read a whole dataset; `out` is resized, the stored shape is returned.
   std::vector<hsize_t> read(const std::string& name, std::vector<float>& out) const;
@@ -89,6 +113,10 @@ class Group {
   void read(const std::string& name, Eigen::MatrixXd& out) const;
   void read(const std::string& name, Eigen::VectorXf& out) const;  // needs a 1-D dataset
   void read(const std::string& name, Eigen::VectorXd& out) const;
+  std::string read_text(const std::string& name) const;  // needs a single string
+  // Every field of a 1-D compound dataset, in stored order: strings (fixed or variable
+  // length), integers as int64 or uint64 by their signedness, floats as double.
+  std::vector<Column> read_table(const std::string& name) const;
   std::vector<hsize_t> dims(const std::string& name) const;  // stored shape of a dataset
 
  private:

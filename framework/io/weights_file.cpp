@@ -11,27 +11,34 @@
 namespace ns {
 namespace {
 
-std::string layer_path(std::size_t l) {
-  return fmt::format("/layers/{}", l);
+// `base` is the object path of the group that holds /layers ("" for the root).
+std::string layer_path(const std::string& base, std::size_t l) {
+  return fmt::format("{}/layers/{}", base, l);
+}
+
+std::string base_path(const h5::Group& g) {
+  return g.path() == "/" ? "" : g.path();
 }
 
 // Every layer must be (out x in) with a bias of length out, and feed the next one.
-void check_shapes(const std::string& file, const std::vector<LayerWeights>& layers) {
-  if (layers.empty()) throw ArchiveError(file, "/layers", "no layers (need at least one)");
+void check_shapes(const std::string& file, const std::string& base,
+                  const std::vector<LayerWeights>& layers) {
+  if (layers.empty()) throw ArchiveError(file, base + "/layers", "no layers (need at least one)");
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const LayerWeights& layer = layers[l];
+    const std::string where = layer_path(base, l);
     if (layer.w.rows() == 0 || layer.w.cols() == 0) {
       throw ArchiveError(
-          file, layer_path(l) + "/W",
+          file, where + "/W",
           fmt::format("empty weight matrix ({} x {})", layer.w.rows(), layer.w.cols()));
     }
     if (layer.b.size() != layer.w.rows()) {
-      throw ArchiveError(file, layer_path(l) + "/b",
+      throw ArchiveError(file, where + "/b",
                          fmt::format("bias has {} entries but W has {} rows (one per neuron)",
                                      layer.b.size(), layer.w.rows()));
     }
     if (l > 0 && layer.w.cols() != layers[l - 1].w.rows()) {
-      throw ArchiveError(file, layer_path(l) + "/W",
+      throw ArchiveError(file, where + "/W",
                          fmt::format("W has {} columns but the previous layer has {} neurons",
                                      layer.w.cols(), layers[l - 1].w.rows()));
     }
@@ -45,19 +52,19 @@ std::vector<std::int64_t> layer_sizes(const std::vector<LayerWeights>& layers) {
 }
 
 // Inverse of to_string; the candidate lists must follow the enums in config/run_config.hpp.
-Activation parse_activation(const std::string& file, const std::string& text) {
+Activation parse_activation(const h5::Group& g, const std::string& text) {
   for (Activation a : {Activation::Sigmoid, Activation::Tanh, Activation::Relu, Activation::Gelu,
                        Activation::Erf, Activation::PhotonicSigmoid}) {
     if (text == to_string(a)) return a;
   }
-  throw ArchiveError(file, "/", fmt::format("unknown activation '{}'", text));
+  throw ArchiveError(g.file_path(), g.path(), fmt::format("unknown activation '{}'", text));
 }
 
-NoisePlacement parse_noise_placement(const std::string& file, const std::string& text) {
+NoisePlacement parse_noise_placement(const h5::Group& g, const std::string& text) {
   for (NoisePlacement p : {NoisePlacement::After, NoisePlacement::Before}) {
     if (text == to_string(p)) return p;
   }
-  throw ArchiveError(file, "/", fmt::format("unknown noise_placement '{}'", text));
+  throw ArchiveError(g.file_path(), g.path(), fmt::format("unknown noise_placement '{}'", text));
 }
 
 void check_format(const std::string& file, const h5::Group& root) {
@@ -81,36 +88,28 @@ void check_format(const std::string& file, const h5::Group& root) {
 
 }  // namespace
 
-void save_weights(const std::string& path, const ModelWeights& m) {
-  check_shapes(path, m.layers);
-  h5::File file = h5::File::create(path);
-  h5::Group root = file.root();
-  root.set_attr("format", kWeightsFormat);
-  root.set_attr("format_version", kWeightsFormatVersion);
-  root.set_attr("activation", to_string(m.activation));
-  root.set_attr("noise_placement", to_string(m.noise_placement));
-  root.set_attr("layer_sizes", layer_sizes(m.layers));
-  root.set_attr("settings", m.settings_text);
-  h5::Group layers = root.create_group("layers");
+void write_model_weights(h5::Group& g, const ModelWeights& m) {
+  check_shapes(g.file_path(), base_path(g), m.layers);
+  g.set_attr("activation", to_string(m.activation));
+  g.set_attr("noise_placement", to_string(m.noise_placement));
+  g.set_attr("layer_sizes", layer_sizes(m.layers));
+  g.set_attr("settings", m.settings_text);
+  h5::Group layers = g.create_group("layers");
   for (std::size_t l = 0; l < m.layers.size(); ++l) {
     h5::Group layer = layers.create_group(std::to_string(l));
     layer.write("W", m.layers[l].w);
     layer.write("b", m.layers[l].b);
   }
-  file.flush();
 }
 
-ModelWeights load_weights(const std::string& path) {
-  const h5::File file = h5::File::open_read(path);
-  const h5::Group root = file.root();
-  check_format(path, root);
-
+ModelWeights read_model_weights(const h5::Group& g) {
+  const std::string& path = g.file_path();
   ModelWeights m;
-  m.activation = parse_activation(path, root.get_attr_string("activation"));
-  m.noise_placement = parse_noise_placement(path, root.get_attr_string("noise_placement"));
-  m.settings_text = root.get_attr_string("settings");
+  m.activation = parse_activation(g, g.get_attr_string("activation"));
+  m.noise_placement = parse_noise_placement(g, g.get_attr_string("noise_placement"));
+  m.settings_text = g.get_attr_string("settings");
 
-  const h5::Group layers = root.group("layers");
+  const h5::Group layers = g.group("layers");
   const std::size_t count = layers.children().size();
   for (std::size_t l = 0; l < count; ++l) {
     // Opened by index, not by listing order: names sort as text ("10" before "2").
@@ -119,17 +118,34 @@ ModelWeights load_weights(const std::string& path) {
     layer.read("W", weights.w);
     layer.read("b", weights.b);
   }
-  check_shapes(path, m.layers);
+  check_shapes(path, base_path(g), m.layers);
 
-  const std::vector<std::int64_t> declared = root.get_attr_int64s("layer_sizes");
+  const std::vector<std::int64_t> declared = g.get_attr_int64s("layer_sizes");
   if (declared != layer_sizes(m.layers)) {
     throw ArchiveError(
-        path, "/",
+        path, g.path(),
         fmt::format("attribute 'layer_sizes' [{}] disagrees with the stored "
                     "matrices [{}]",
                     fmt::join(declared, ", "), fmt::join(layer_sizes(m.layers), ", ")));
   }
   return m;
+}
+
+void save_weights(const std::string& path, const ModelWeights& m) {
+  check_shapes(path, "", m.layers);  // before creating the file: a refused save leaves none
+  h5::File file = h5::File::create(path);
+  h5::Group root = file.root();
+  root.set_attr("format", kWeightsFormat);
+  root.set_attr("format_version", kWeightsFormatVersion);
+  write_model_weights(root, m);
+  file.flush();
+}
+
+ModelWeights load_weights(const std::string& path) {
+  const h5::File file = h5::File::open_read(path);
+  const h5::Group root = file.root();
+  check_format(path, root);
+  return read_model_weights(root);
 }
 
 }  // namespace ns

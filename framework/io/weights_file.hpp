@@ -7,7 +7,8 @@
 //                            layer_sizes = [in, h1, ..., out] (int64), settings (run settings text)
 //   /layers/<l>/W     float32, shape (out_l, in_l), row i = weights into neuron i
 //   /layers/<l>/b     float32, shape (out_l)
-// Layers are numbered 0, 1, ... from the input side.
+// Layers are numbered 0, 1, ... from the input side. The archive stores the same layout (all
+// but the format attributes) under /tasks/<id>/weights, through write/read_model_weights.
 #include <string>
 #include <vector>
 
@@ -16,6 +17,10 @@
 #include "config/run_config.hpp"
 
 namespace ns {
+
+namespace h5 {
+class Group;
+}
 
 struct LayerWeights {
   Eigen::MatrixXf w;  // (out x in): row i holds the weights INTO neuron i
@@ -36,5 +41,10 @@ inline constexpr int kWeightsFormatVersion = 1;
 // save as well as on load, so a file that saves is a file that loads.
 void save_weights(const std::string& path, const ModelWeights& m);
 ModelWeights load_weights(const std::string& path);
+
+// The model's attributes (activation, noise_placement, layer_sizes, settings) and its layers
+// below `g`, without the format attributes. Errors name g's file and the object inside g.
+void write_model_weights(h5::Group& g, const ModelWeights& m);
+ModelWeights read_model_weights(const h5::Group& g);
 
 }  // namespace ns

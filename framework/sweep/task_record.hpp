@@ -13,8 +13,13 @@
 
 namespace ns {
 
+namespace bytes {
+class Writer;
+}
+
 enum class TaskStatus { Done, Failed, Diverged };
-const char* to_string(TaskStatus s);
+const char* to_string(TaskStatus s);                  // "done", "failed", "diverged"
+TaskStatus parse_task_status(std::string_view text);  // the inverse; throws Error otherwise
 
 struct TaskRecord {
   std::string id;
@@ -36,9 +41,14 @@ struct TaskRecord {
   std::optional<ModelWeights> weights;  // when the study keeps them (or children need them)
 };
 
-// A self-delimiting binary encoding (little-endian, versioned); decode throws Error on any
-// malformed input.
+// A self-delimiting binary encoding (little-endian, versioned; layout in task_record.cpp);
+// decode throws Error("corrupt task record: ...") on any malformed or truncated input. Every
+// field round-trips bit for bit. encode throws Error for a record whose noise accuracies do
+// not match its kinds x levels x repetitions.
 std::string encode(const TaskRecord& r);
+// The same bytes appended to `out`: lets a caller frame a record without copying it (the
+// journal writes header + record from one reused buffer).
+void encode_to(bytes::Writer& out, const TaskRecord& r);
 TaskRecord decode(std::string_view bytes);
 
 }  // namespace ns

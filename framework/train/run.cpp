@@ -47,7 +47,8 @@ Parameters<float> from_weights(const ModelWeights& w, const Architecture& arch,
   return p;
 }
 
-RunResult execute_run(const RunConfig& cfg, const RunObserver& observer) {
+RunResult execute_run(const RunConfig& cfg, const RunObserver& observer,
+                      const ModelWeights* initial) {
   auto phase = [&](const std::string& what) {
     if (observer.phase) observer.phase(what);
   };
@@ -63,9 +64,12 @@ RunResult execute_run(const RunConfig& cfg, const RunObserver& observer) {
   r.train_samples = data.train.size();
   r.validation_samples = data.validation.size();
   r.test_samples = data.test.size();
-  r.params = cfg.train.init_from.empty()
-                 ? init_parameters<float>(arch, run.child("init"))
-                 : from_weights(load_weights(cfg.train.init_from), arch, cfg.train.init_from);
+  if (initial)
+    r.params = from_weights(*initial, arch, "the parent task's weights");
+  else if (!cfg.train.init_from.empty())
+    r.params = from_weights(load_weights(cfg.train.init_from), arch, cfg.train.init_from);
+  else
+    r.params = init_parameters<float>(arch, run.child("init"));
 
   auto t = std::chrono::steady_clock::now();
   if (cfg.train.epochs > 0) phase("training");

@@ -24,11 +24,13 @@ struct RunResult {
 
 struct RunObserver {
   std::function<void(const std::string&)> phase;  // "loading data", "training", ...
-  EpochCallback epoch;
+  EpochCallback epoch;  // may throw (e.g. Cancelled) to abandon the run between epochs
 };
 
-// `settings_text` is stored with saved weights for provenance.
-RunResult execute_run(const RunConfig& cfg, const RunObserver& observer = {});
+// Runs `cfg`. `initial` (when given) replaces both a fresh init and cfg.train.init_from: a sweep
+// passes a parent task's weights in memory.
+RunResult execute_run(const RunConfig& cfg, const RunObserver& observer = {},
+                      const ModelWeights* initial = nullptr);
 
 ModelWeights to_weights(const Parameters<float>& p, const std::string& settings_text);
 // Checks the file's architecture against `arch` (error names the file and both shapes).

@@ -1,0 +1,128 @@
+#include "archive/archive.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "archive/posix_file.hpp"
+#include "archive/provenance.hpp"
+#include "archive/summary.hpp"
+#include "archive/task_group.hpp"
+#include "core/error.hpp"
+#include "io/h5.hpp"
+
+namespace ns {
+namespace {
+
+const AxisValues& axes_of(const StudyAxes& axes, const std::string& id) {
+  static const AxisValues none;  // immutable: the answer for tasks that sweep nothing
+  const auto found = axes.by_task.find(id);
+  return found == axes.by_task.end() ? none : found->second;
+}
+
+// Caller errors that would otherwise produce a wrong archive rather than a failed write.
+void check_records(const std::vector<TaskRecord>& records, const StudyAxes& axes) {
+  std::set<std::string> ids;
+  for (const TaskRecord& r : records) {
+    if (!ids.insert(r.id).second)
+      throw Error(fmt::format("two records of task {} given for one archive", r.id));
+  }
+  const std::set<std::string> keys(axes.keys.begin(), axes.keys.end());
+  for (const auto& [id, values] : axes.by_task) {
+    for (const auto& [key, value] : values) {
+      if (!keys.count(key)) {
+        throw Error(
+            fmt::format("task {} has a value for '{}', which is not one of the study's "
+                        "swept keys",
+                        id, key));
+      }
+    }
+  }
+}
+
+std::vector<const TaskRecord*> in_index_order(const std::vector<TaskRecord>& records) {
+  std::vector<const TaskRecord*> ordered;
+  for (const TaskRecord& r : records) ordered.push_back(&r);
+  std::sort(ordered.begin(), ordered.end(), [](const TaskRecord* a, const TaskRecord* b) {
+    return std::tie(a->index, a->id) < std::tie(b->index, b->id);
+  });
+  return ordered;
+}
+
+// Writes the whole archive to `path`; every HDF5 object is closed when this returns.
+void write_file(const std::string& path, const ArchiveInfo& info,
+                const std::vector<const TaskRecord*>& records, const StudyAxes& axes) {
+  h5::File file = h5::File::create(path);
+  h5::Group root = file.root();
+  write_provenance(root, info);
+  root.set_attr("axis_keys", axes.keys);
+  root.write_table("summary", summary_columns(records, axes));
+  h5::Group tasks = root.create_group("tasks");
+  for (const TaskRecord* r : records) write_task_group(tasks, *r, axes_of(axes, r->id));
+}
+
+// The task's axis values in the order of the archive's axis_keys (attributes come back in
+// name order); values for keys missing there go last.
+AxisValues in_key_order(AxisValues values, const std::vector<std::string>& keys) {
+  const auto rank = [&](const std::string& key) {
+    return std::find(keys.begin(), keys.end(), key) - keys.begin();
+  };
+  std::stable_sort(values.begin(), values.end(),
+                   [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+  return values;
+}
+
+}  // namespace
+
+StudyAxes study_axes(const Study& study) {
+  StudyAxes axes;
+  axes.keys = study.axis_keys;
+  for (const Task& task : study.tasks) axes.by_task[task.id] = task.axes;
+  return axes;
+}
+
+void write_archive(const std::string& path, const ArchiveInfo& info,
+                   const std::vector<TaskRecord>& records, const StudyAxes& axes) {
+  check_records(records, axes);
+  const std::string tmp = path + ".tmp";  // a leftover from a killed write is overwritten
+  try {
+    write_file(tmp, info, in_index_order(records), axes);
+    posix::replace_file(tmp, path);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw;
+  }
+}
+
+ArchiveContents read_archive(const std::string& path) {
+  const h5::File file = h5::File::open_read(path);
+  const h5::Group root = file.root();
+  ArchiveContents contents;
+  contents.info = read_provenance(root);
+  contents.axes.keys = root.get_attr_strings("axis_keys");
+  const h5::Group tasks = root.group("tasks");
+  for (const std::string& name : tasks.children()) {
+    StoredTask stored = read_task_group(tasks.group(name));
+    contents.axes.by_task[stored.record.id] =
+        in_key_order(std::move(stored.axes), contents.axes.keys);
+    contents.records.push_back(std::move(stored.record));
+  }
+  std::sort(contents.records.begin(), contents.records.end(),
+            [](const TaskRecord& a, const TaskRecord& b) {
+              return std::tie(a.index, a.id) < std::tie(b.index, b.id);
+            });
+  return contents;
+}
+
+ArchiveInfo read_archive_info(const std::string& path) {
+  return read_provenance(h5::File::open_read(path).root());
+}
+
+std::vector<TaskRecord> read_archive_records(const std::string& path) {
+  return read_archive(path).records;
+}
+
+}  // namespace ns

@@ -1,0 +1,91 @@
+#pragma once
+// The study archive: every result of a study in one self-describing HDF5 file that h5py and
+// h5dump read without this code.
+//
+// Layout (format "noisesweep-archive", format_version 1):
+//   /                    attrs: format, format_version, study_name, study_file, study_hash,
+//                          program_version, git_commit, git_dirty (0/1), compiler,
+//                          eigen_version, hdf5_version, mpi_version, hosts (strings),
+//                          started, finished (Unix seconds), ranks, task_count,
+//                          axis_keys (strings: the study's swept keys, in order)
+//   /study_text          scalar string: the study file as written
+//   /summary             one row per task in index order (see summary.hpp for the columns)
+//   /tasks/<id>/         one group per task, id = 32 hex digits
+//       attrs: id, stage, index, status ("done" | "failed" | "diverged"), message, settings,
+//              seed (uint64), rank, host, started, finished, train_seconds, eval_seconds,
+//              clean_accuracy
+//       axes/            attrs: the task's value for each swept key, as TOML text, named by key
+//                        (a group of their own: a key such as "seed" would clash above)
+//       curve/epoch      int32 (epochs)      curve/loss, cross_entropy, train_accuracy,
+//                        validation_accuracy, seconds: float64 (epochs)
+//       noise/kinds      strings (kinds), e.g. "AddUnc"
+//       noise/levels     float64 (levels): the variances
+//       noise/accuracy   float64 (kinds x levels x repetitions)
+//       weights/         only when kept: the weights-file layout (io/weights_file.hpp) with its
+//                        attrs activation, noise_placement, layer_sizes, settings and
+//                        layers/<l>/W (out x in), layers/<l>/b
+//
+// Writing is atomic: the archive is built in PATH.tmp, synced, and renamed over PATH, so PATH
+// is always either the previous complete archive or the new one. Tasks are written in index
+// order, so the file does not depend on the order in which tasks finished.
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "study/study.hpp"
+#include "sweep/task_record.hpp"
+
+namespace ns {
+
+inline constexpr const char* kArchiveFormat = "noisesweep-archive";
+inline constexpr int kArchiveFormatVersion = 1;
+
+// Provenance of the run that produced an archive; filled in by the caller.
+struct ArchiveInfo {
+  std::string study_name, study_file, study_text, study_hash;
+  std::string program_version, git_commit;
+  bool git_dirty = false;
+  std::string compiler, eigen_version, hdf5_version, mpi_version;
+  std::vector<std::string> hosts;
+  double started = 0, finished = 0;  // Unix time, seconds
+  int ranks = 0;
+};
+
+// The values each task takes on the study's swept keys (Task::axes), as TOML text.
+struct StudyAxes {
+  std::vector<std::string> keys;  // every swept key, in the study's order: summary columns
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_task;  // by id
+};
+
+StudyAxes study_axes(const Study& study);
+
+struct ArchiveContents {
+  ArchiveInfo info;
+  StudyAxes axes;
+  std::vector<TaskRecord> records;  // in index order
+};
+
+// Throws Error if two records share an id or a task has a value for a key outside axes.keys,
+// and ArchiveError (naming the file and object) if writing fails; PATH is then untouched.
+void write_archive(const std::string& path, const ArchiveInfo& info,
+                   const std::vector<TaskRecord>& records, const StudyAxes& axes);
+
+// Every numeric field reads back bit for bit. All throw ArchiveError naming the file and the
+// object for a missing file, another format or version, or a malformed part.
+ArchiveContents read_archive(const std::string& path);
+ArchiveInfo read_archive_info(const std::string& path);  // reads no task
+std::vector<TaskRecord> read_archive_records(const std::string& path);
+
+// One record per task id, in first-seen order: a done record replaces an earlier failed or
+// diverged one; otherwise the first one stays. For resume (archive + journal) and merge.
+std::vector<TaskRecord> keep_one_per_task(std::vector<TaskRecord> records);
+
+// Joins archives of the same study (shards, interrupted jobs) into `output`, which may be one
+// of the inputs. Refuses, naming both files, archives whose study hashes differ. Each task is
+// kept once (keep_one_per_task, inputs in the order given); provenance comes from the first
+// input, with the union of hosts, the earliest start, the latest finish, the most ranks, and
+// git_dirty if any input was dirty.
+void merge_archives(const std::vector<std::string>& inputs, const std::string& output);
+
+}  // namespace ns

@@ -1,0 +1,110 @@
+#include "archive/posix_file.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <utility>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
+namespace ns::posix {
+namespace {
+
+[[noreturn]] void fail(const std::string& path, std::string_view action, int error) {
+  throw ArchiveError(path, "", fmt::format("cannot {}: {}", action, std::strerror(error)));
+}
+
+}  // namespace
+
+FileDescriptor::~FileDescriptor() {
+  close();
+}
+
+FileDescriptor::FileDescriptor(FileDescriptor&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
+
+FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
+  if (this != &other) {
+    close();
+    fd_ = std::exchange(other.fd_, -1);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+void FileDescriptor::close() noexcept {
+  if (fd_ >= 0) ::close(fd_);  // nothing to report from a destructor; data was synced or not
+  fd_ = -1;
+}
+
+FileDescriptor FileDescriptor::open(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
+  if (fd < 0) fail(path, "open the file", errno);
+  return FileDescriptor(fd, path);
+}
+
+void FileDescriptor::write_all(std::string_view bytes) const {
+  while (!bytes.empty()) {
+    const ssize_t written = ::write(fd_, bytes.data(), bytes.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      fail(path_, "write", errno);
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+  }
+}
+
+std::size_t FileDescriptor::read_at(std::uint64_t offset, char* out, std::size_t count) const {
+  std::size_t done = 0;
+  while (done < count) {
+    const ssize_t got = ::pread(fd_, out + done, count - done, static_cast<off_t>(offset + done));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      fail(path_, "read", errno);
+    }
+    if (got == 0) break;  // end of file
+    done += static_cast<std::size_t>(got);
+  }
+  return done;
+}
+
+std::uint64_t FileDescriptor::size() const {
+  struct stat info {};
+  if (::fstat(fd_, &info) != 0) fail(path_, "get the file size", errno);
+  return static_cast<std::uint64_t>(info.st_size);
+}
+
+void FileDescriptor::truncate(std::uint64_t size) const {
+  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0)
+    fail(path_, fmt::format("truncate to {} bytes", size), errno);
+}
+
+void FileDescriptor::sync_data() const {
+  if (::fdatasync(fd_) != 0) fail(path_, "sync the data to disk", errno);
+}
+
+void FileDescriptor::sync() const {
+  if (::fsync(fd_) != 0) fail(path_, "sync to disk", errno);
+}
+
+void sync_parent_directory(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (parent.empty()) parent = ".";
+  FileDescriptor::open(parent.string(), O_RDONLY | O_DIRECTORY).sync();
+}
+
+void replace_file(const std::string& from, const std::string& to) {
+  FileDescriptor::open(from, O_RDONLY).sync();
+  if (std::rename(from.c_str(), to.c_str()) != 0)
+    fail(to, fmt::format("replace it with '{}'", from), errno);
+  sync_parent_directory(to);
+}
+
+}  // namespace ns::posix

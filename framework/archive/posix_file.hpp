@@ -1,0 +1,52 @@
+#pragma once
+// The few POSIX file operations that crash safety needs and the standard library lacks: an
+// owned descriptor, whole writes, data syncs, and the fsync + rename + directory fsync that
+// replaces a file atomically. Failures throw ArchiveError naming the file and errno's text.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace ns::posix {
+
+// Owns one file descriptor and closes it.
+class FileDescriptor {
+ public:
+  FileDescriptor() = default;
+  FileDescriptor(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~FileDescriptor();
+  FileDescriptor(FileDescriptor&& other) noexcept;
+  FileDescriptor& operator=(FileDescriptor&& other) noexcept;
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+
+  // open(2) with these flags (and mode 0644 when creating); throws if it fails.
+  static FileDescriptor open(const std::string& path, int flags);
+
+  int get() const { return fd_; }
+  const std::string& path() const { return path_; }
+
+  // Writes every byte, retrying partial writes and EINTR.
+  void write_all(std::string_view bytes) const;
+  // Reads up to out.size() bytes at `offset` (fewer only at the end of the file).
+  std::size_t read_at(std::uint64_t offset, char* out, std::size_t count) const;
+  std::uint64_t size() const;
+  void truncate(std::uint64_t size) const;
+  void sync_data() const;  // fdatasync: the data and the size, not the other metadata
+  void sync() const;       // fsync
+
+ private:
+  void close() noexcept;
+  int fd_ = -1;
+  std::string path_;
+};
+
+// Syncs the directory that holds `path`, so a file created or renamed there survives a crash.
+void sync_parent_directory(const std::string& path);
+
+// Makes `to` name the complete file `from` (already written and closed) in one step: fsync
+// `from`, rename(2) it over `to`, then fsync the directory. A reader or a crash sees either the
+// old `to` or the new one, never a mixture.
+void replace_file(const std::string& from, const std::string& to);
+
+}  // namespace ns::posix

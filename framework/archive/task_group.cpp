@@ -1,0 +1,179 @@
+#include "archive/task_group.hpp"
+
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
+namespace ns {
+namespace {
+
+[[noreturn]] void malformed(const h5::Group& g, const std::string& what) {
+  throw ArchiveError(g.file_path(), g.path(), what);
+}
+
+hsize_t length(std::size_t n) {
+  return static_cast<hsize_t>(n);
+}
+
+void write_curve(h5::Group& g, const std::vector<EpochStats>& curve) {
+  std::vector<std::int32_t> epoch;
+  std::vector<double> loss, cross_entropy, train_accuracy, validation_accuracy, seconds;
+  for (const EpochStats& e : curve) {
+    epoch.push_back(e.epoch);
+    loss.push_back(e.loss);
+    cross_entropy.push_back(e.cross_entropy);
+    train_accuracy.push_back(e.train_accuracy);
+    validation_accuracy.push_back(e.validation_accuracy);
+    seconds.push_back(e.seconds);
+  }
+  const std::vector<hsize_t> dims{length(curve.size())};
+  g.write("epoch", epoch.data(), dims);
+  g.write("loss", loss.data(), dims);
+  g.write("cross_entropy", cross_entropy.data(), dims);
+  g.write("train_accuracy", train_accuracy.data(), dims);
+  g.write("validation_accuracy", validation_accuracy.data(), dims);
+  g.write("seconds", seconds.data(), dims);
+}
+
+std::vector<EpochStats> read_curve(const h5::Group& g) {
+  std::vector<std::int32_t> epoch;
+  g.read("epoch", epoch);
+  std::vector<EpochStats> curve(epoch.size());
+  for (std::size_t i = 0; i < curve.size(); ++i) curve[i].epoch = epoch[i];
+  const auto column = [&](const char* name, double EpochStats::*field) {
+    std::vector<double> values;
+    g.read(name, values);
+    if (values.size() != curve.size()) {
+      malformed(g, fmt::format("'{}' has {} values but 'epoch' has {}", name, values.size(),
+                               curve.size()));
+    }
+    for (std::size_t i = 0; i < curve.size(); ++i) curve[i].*field = values[i];
+  };
+  column("loss", &EpochStats::loss);
+  column("cross_entropy", &EpochStats::cross_entropy);
+  column("train_accuracy", &EpochStats::train_accuracy);
+  column("validation_accuracy", &EpochStats::validation_accuracy);
+  column("seconds", &EpochStats::seconds);
+  return curve;
+}
+
+void write_noise(h5::Group& g, const NoiseCurves& noise) {
+  std::vector<std::string> kinds;
+  for (NoiseKind k : noise.kinds) kinds.emplace_back(to_string(k));
+  g.write("kinds", kinds);
+  g.write("levels", noise.levels.data(), {length(noise.levels.size())});
+  g.write("accuracy", noise.accuracy.data(),
+          {length(noise.kinds.size()), length(noise.levels.size()),
+           static_cast<hsize_t>(noise.repetitions)});
+}
+
+NoiseKind parse_noise_kind(const h5::Group& g, const std::string& text) {
+  for (NoiseKind k : kAllNoiseKinds)
+    if (text == to_string(k)) return k;
+  malformed(g, fmt::format("unknown noise kind '{}' in 'kinds'", text));
+}
+
+NoiseCurves read_noise(const h5::Group& g) {
+  NoiseCurves noise;
+  std::vector<std::string> kinds;
+  g.read("kinds", kinds);
+  for (const std::string& k : kinds) noise.kinds.push_back(parse_noise_kind(g, k));
+  g.read("levels", noise.levels);
+  const std::vector<hsize_t> dims = g.read("accuracy", noise.accuracy);
+  if (dims.size() != 3 || dims[0] != kinds.size() || dims[1] != noise.levels.size() ||
+      dims[2] > static_cast<hsize_t>(std::numeric_limits<int>::max())) {
+    malformed(g, fmt::format("'accuracy' has shape ({}), expected ({}, {}, repetitions)",
+                             fmt::join(dims, ", "), kinds.size(), noise.levels.size()));
+  }
+  noise.repetitions = static_cast<int>(dims[2]);
+  return noise;
+}
+
+TaskStatus read_status(const h5::Group& g) {
+  const std::string text = g.get_attr_string("status");
+  try {
+    return parse_task_status(text);
+  } catch (const Error& e) {
+    malformed(g, fmt::format("attribute 'status': {}", e.what()));
+  }
+}
+
+int read_int(const h5::Group& g, const char* name) {
+  const std::int64_t value = g.get_attr_int64(name);
+  if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max())
+    malformed(g, fmt::format("attribute '{}' = {} is out of range", name, value));
+  return static_cast<int>(value);
+}
+
+}  // namespace
+
+void write_task_group(h5::Group& tasks, const TaskRecord& r, const AxisValues& axes) {
+  if (r.id.empty() || r.id.find('/') != std::string::npos || r.id == "." || r.id == "..")
+    throw Error(fmt::format("task id '{}' cannot name an archive group", r.id));
+  const NoiseCurves& n = r.noise;
+  if (n.repetitions < 0 ||
+      n.accuracy.size() != n.kinds.size() * n.levels.size() * std::size_t(n.repetitions)) {
+    throw Error(
+        fmt::format("task {}: {} noise accuracies for {} kinds x {} levels x {} repetitions", r.id,
+                    n.accuracy.size(), n.kinds.size(), n.levels.size(), n.repetitions));
+  }
+  h5::Group g = tasks.create_group(r.id);
+  g.set_attr("id", r.id);
+  g.set_attr("stage", r.stage);
+  g.set_attr("index", r.index);
+  g.set_attr("status", to_string(r.status));
+  g.set_attr("message", r.message);
+  g.set_attr("settings", r.settings_text);
+  g.set_attr("seed", r.seed);
+  g.set_attr("rank", r.rank);
+  g.set_attr("host", r.host);
+  g.set_attr("started", r.started);
+  g.set_attr("finished", r.finished);
+  g.set_attr("train_seconds", r.train_seconds);
+  g.set_attr("eval_seconds", r.eval_seconds);
+  g.set_attr("clean_accuracy", r.clean_accuracy);
+
+  h5::Group axes_group = g.create_group("axes");
+  for (const auto& [key, value] : axes) axes_group.set_attr(key, value);
+  h5::Group curve = g.create_group("curve");
+  write_curve(curve, r.curve);
+  h5::Group noise = g.create_group("noise");
+  write_noise(noise, r.noise);
+  if (r.weights) {
+    h5::Group weights = g.create_group("weights");
+    write_model_weights(weights, *r.weights);
+  }
+}
+
+StoredTask read_task_group(const h5::Group& g) {
+  StoredTask stored;
+  TaskRecord& r = stored.record;
+  r.id = g.get_attr_string("id");
+  if (g.path().substr(g.path().rfind('/') + 1) != r.id)
+    malformed(g, fmt::format("attribute 'id' = '{}' does not match the group's name", r.id));
+  r.stage = g.get_attr_string("stage");
+  r.index = read_int(g, "index");
+  r.status = read_status(g);
+  r.message = g.get_attr_string("message");
+  r.settings_text = g.get_attr_string("settings");
+  r.seed = g.get_attr_uint64("seed");
+  r.rank = read_int(g, "rank");
+  r.host = g.get_attr_string("host");
+  r.started = g.get_attr_double("started");
+  r.finished = g.get_attr_double("finished");
+  r.train_seconds = g.get_attr_double("train_seconds");
+  r.eval_seconds = g.get_attr_double("eval_seconds");
+  r.clean_accuracy = g.get_attr_double("clean_accuracy");
+
+  const h5::Group axes = g.group("axes");
+  for (const std::string& key : axes.attr_names())
+    stored.axes.emplace_back(key, axes.get_attr_string(key));
+  r.curve = read_curve(g.group("curve"));
+  r.noise = read_noise(g.group("noise"));
+  if (g.has("weights")) r.weights = read_model_weights(g.group("weights"));
+  return stored;
+}
+
+}  // namespace ns

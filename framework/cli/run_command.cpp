@@ -1,0 +1,206 @@
+// `noisesweep run STUDY.toml`: the study's tasks on every MPI rank (rank 0 coordinates and writes
+// the archive), or on worker threads of one process when started without mpirun.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <optional>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "cli/stop_signals.hpp"
+#include "core/build_info.hpp"
+#include "core/error.hpp"
+#include "sweep/inprocess_link.hpp"
+#include "sweep/mpi_link.hpp"
+#include "sweep/result_store.hpp"
+#include "sweep/worker.hpp"
+
+namespace ns::cli {
+
+namespace {
+
+// Exit codes a batch script can act on.
+constexpr int kExitFailedTasks = 1;
+constexpr int kExitStopped = 3;  // stopped on request before the end: run again to resume
+
+struct RunOptions {
+  std::string study_file;
+  std::string archive;
+  bool retry_failed = false;
+  double progress_interval = -1;  // default: 1 s on a terminal, 30 s otherwise
+  int threads = 1;
+  double checkpoint_interval = 600;
+};
+
+std::string clock_text(double seconds) {
+  const long s = long(seconds + 0.5);
+  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+                   : fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+void print_progress(const SweepProgress& p, bool tty) {
+  const double rate = p.elapsed > 0 ? p.finished_now / p.elapsed : 0;
+  const int remaining = p.pending + p.running;
+  const std::string eta = rate > 0 ? clock_text(remaining / rate) : "?";
+  const std::string line = fmt::format(
+      "{}/{} done, {} failed, {} running | {:.2f} tasks/s | elapsed {} | ETA {}", p.done, p.total,
+      p.failed, p.running, rate, clock_text(p.elapsed), eta);
+  if (tty) fmt::print("\r{:<100}", line);
+  else fmt::print("[progress] {}\n", line);
+  std::fflush(stdout);
+}
+
+ArchiveInfo provenance(const Study& study, const std::map<int, TaskRecord>& records, int ranks,
+                       double started) {
+  ArchiveInfo info;
+  info.study_name = study.name;
+  info.study_file = study.file;
+  info.study_text = study.text;
+  info.study_hash = study.hash;
+  info.program_version = program_version();
+  info.git_commit = git_commit();
+  info.git_dirty = git_dirty();
+  info.compiler = compiler_version();
+  info.eigen_version = eigen_version();
+  info.hdf5_version = hdf5_version();
+  info.mpi_version = mpi_library_version();
+  info.hosts.push_back(host_name());
+  for (const auto& [i, r] : records)
+    if (!r.host.empty() && std::find(info.hosts.begin(), info.hosts.end(), r.host) == info.hosts.end())
+      info.hosts.push_back(r.host);
+  info.started = started;
+  info.finished = unix_time();
+  info.ranks = ranks;
+  return info;
+}
+
+int coordinate_and_store(const RunOptions& o, const Study& study, const StopSignals& signals,
+                         const MpiSession* mpi) {
+  const double started = unix_time();
+  ResultStore store(
+      o.archive, study,
+      [&](const std::map<int, TaskRecord>& records) {
+        return provenance(study, records, mpi ? mpi->size() : 1, started);
+      },
+      o.checkpoint_interval);
+  // At once, an archive that `status` can read: it also folds in what a crashed run journaled.
+  store.checkpoint();
+  std::map<int, TaskRecord> finished = store.records();
+  int failed_before = 0;
+  for (auto it = finished.begin(); it != finished.end();) {
+    const bool failed = it->second.status != TaskStatus::Done;
+    failed_before += failed;
+    it = failed && o.retry_failed ? finished.erase(it) : std::next(it);
+  }
+  const int workers = mpi && mpi->size() > 1 ? mpi->size() - 1 : o.threads;
+  fmt::print("study {}: {} tasks in {} stages; archive {}\n", study.name, study.tasks.size(),
+             study.stages.size(), o.archive);
+  if (!store.records().empty())
+    fmt::print("resuming: {} tasks already finished ({} failed{}){}\n", store.records().size(),
+               failed_before, o.retry_failed ? ", retried now" : "",
+               store.torn_records() ? fmt::format("; {} incomplete journal record(s) dropped",
+                                                  store.torn_records())
+                                    : "");
+  fmt::print("{} worker{} ({})\n", workers, workers == 1 ? "" : "s",
+             mpi && mpi->size() > 1 ? fmt::format("MPI ranks 1..{}", mpi->size() - 1)
+                                    : "threads of this process");
+  std::fflush(stdout);
+
+  // Under mpirun, stdout may be a pseudo-terminal that ends in a log file: print lines there.
+  const bool tty = isatty(STDOUT_FILENO) && !mpi;
+  CoordinatorOptions options;
+  options.stop_requested = [&] { return signals.received(); };
+  options.progress_interval = o.progress_interval > 0 ? o.progress_interval : (tty ? 1.0 : 30.0);
+  options.progress = [tty](const SweepProgress& p) { print_progress(p, tty); };
+
+  SweepOutcome outcome;
+  if (mpi && mpi->size() > 1) {
+    const auto link = make_mpi_coordinator_link(*mpi);
+    outcome = coordinate(study, finished, *link, store, options);
+  } else {
+    InProcessHub hub(workers);
+    std::vector<std::thread> threads;
+    for (int w = 0; w < workers; ++w)
+      threads.emplace_back([&, w] {
+        run_worker(study, hub.worker(w), {0, host_name()}, [&] { return signals.received(); });
+      });
+    outcome = coordinate(study, finished, hub.coordinator(), store, options);
+    for (auto& t : threads) t.join();
+  }
+  if (tty) fmt::print("\n");
+
+  store.close();
+  int failed = 0;
+  for (const auto& [i, r] : store.records()) failed += r.status != TaskStatus::Done;
+  fmt::print("archive written: {} ({} of {} tasks finished, {} failed)\n", o.archive,
+             store.records().size(), study.tasks.size(), failed);
+  for (const std::string& f : outcome.new_failures) fmt::print("  failed: {}\n", f);
+  if (outcome.stopped_early) {
+    fmt::print("stopped on signal {} before the end; run the same command again to resume\n",
+               signals.signal_number());
+    return kExitStopped;
+  }
+  if (failed > 0) {
+    fmt::print("{} task(s) failed; `noisesweep status {}` lists them, --retry-failed reruns them\n",
+               failed, o.archive);
+    return kExitFailedTasks;
+  }
+  return 0;
+}
+
+int run(const RunOptions& o) {
+  const Study study = load_study(o.study_file);
+  const StopSignals signals;
+  if (!launched_by_mpi()) return coordinate_and_store(o, study, signals, nullptr);
+
+  const MpiSession mpi;
+  if (mpi.rank() != 0) {
+    const auto link = make_mpi_worker_link(mpi);
+    run_worker(study, *link, {mpi.rank(), host_name()}, [&] { return signals.received(); });
+    return 0;
+  }
+  try {
+    return coordinate_and_store(o, study, signals, &mpi);
+  } catch (const std::exception& e) {
+    // The workers wait for the coordinator: take them down with it rather than hang.
+    fmt::print(stderr, "noisesweep: error: {}\n", e.what());
+    std::fflush(stderr);
+    mpi.abort(kExitFailedTasks);
+  }
+}
+
+}  // namespace
+
+Command add_run_command(CLI::App& app) {
+  auto o = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "run",
+      "Run a study: every task of every stage, into one HDF5 archive.\n"
+      "Under mpirun, rank 0 coordinates and writes the archive and every other rank runs tasks;\n"
+      "on N cores use N+1 ranks (the coordinator sleeps while it waits), e.g.\n"
+      "  mpirun -np 3 --oversubscribe noisesweep run study.toml\n"
+      "Run the same command again after a crash or a stop to resume. Exit codes: 0 all done,\n"
+      "1 some task failed (or an error), 3 stopped by a signal before the end (resumable).");
+  cmd->add_option("study", o->study_file, "Study file (TOML)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("-o,--archive", o->archive,
+                  "Archive to write or resume (default: runs/STUDY_NAME.h5)");
+  cmd->add_flag("--retry-failed", o->retry_failed, "Run tasks that failed before again");
+  cmd->add_option("--progress-interval", o->progress_interval,
+                  "Seconds between progress lines (default: 1 on a terminal, 30 otherwise)");
+  cmd->add_option("--checkpoint-interval", o->checkpoint_interval,
+                  "Seconds between rewrites of the archive from the journal during the run")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--threads", o->threads,
+                  "Worker threads when run without mpirun (one task per thread)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  return {cmd, [o] {
+            RunOptions options = *o;
+            if (options.archive.empty())
+              options.archive = "runs/" + load_study(options.study_file).name + ".h5";
+            return run(options);
+          }};
+}
+
+}  // namespace ns::cli

@@ -1,0 +1,49 @@
+#pragma once
+// Rank 0's loop: hands ready tasks to idle workers (dynamic: whoever is free gets the next one),
+// stores each result the moment it arrives, reports progress, and stops cleanly on request.
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "study/study.hpp"
+#include "sweep/task_record.hpp"
+#include "sweep/transport.hpp"
+
+namespace ns {
+
+// Where finished tasks go. add() must make the record safe against SIGKILL before returning.
+class ResultSink {
+ public:
+  virtual ~ResultSink() = default;
+  virtual void add(const TaskRecord& record) = 0;
+};
+
+struct SweepProgress {
+  int total = 0, done = 0, failed = 0, running = 0, pending = 0;
+  int finished_now = 0;  // finished by this run (not before a resume)
+  double elapsed = 0;    // seconds since this run started
+};
+
+struct CoordinatorOptions {
+  std::function<bool()> stop_requested;  // e.g. a signal arrived
+  std::function<void(const SweepProgress&)> progress;
+  double progress_interval = 10;  // seconds between progress reports
+};
+
+struct SweepOutcome {
+  SweepProgress final;
+  bool stopped_early = false;              // stop requested before the study finished
+  std::vector<std::string> new_failures;   // "task <index> (<stage>): message"
+};
+
+// `finished` holds the records of tasks done in an earlier run (resume), by task index; those
+// of tasks that other tasks start from must carry weights.
+SweepOutcome coordinate(const Study& study, const std::map<int, TaskRecord>& finished,
+                        CoordinatorLink& link, ResultSink& sink, const CoordinatorOptions& options);
+
+// Assign payloads: the task index and, for a dependent task, its parent's record.
+std::string encode_assignment(int task, const TaskRecord* parent);
+std::pair<int, std::optional<TaskRecord>> decode_assignment(const std::string& payload);
+
+}  // namespace ns

@@ -1,0 +1,88 @@
+#include "sweep/result_store.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "archive/journal.hpp"
+#include "core/error.hpp"
+#include "sweep/worker.hpp"
+
+namespace ns {
+
+namespace {
+
+constexpr double kSyncInterval = 1.0;  // seconds between fdatasync of the journal
+
+std::string journal_path(const std::string& archive) { return archive + ".journal"; }
+
+}  // namespace
+
+ResultStore::ResultStore(std::string archive_path, const Study& study,
+                         std::function<ArchiveInfo(const std::map<int, TaskRecord>&)> provenance,
+                         double checkpoint_seconds)
+    : path_(std::move(archive_path)),
+      study_(study),
+      provenance_(std::move(provenance)),
+      checkpoint_seconds_(checkpoint_seconds) {
+  std::vector<TaskRecord> found;
+  if (std::filesystem::exists(path_)) {
+    const ArchiveInfo info = read_archive_info(path_);
+    if (info.study_hash != study.hash)
+      throw ArchiveError(path_, "",
+                         fmt::format("holds the results of study '{}' ({}), not of this study "
+                                     "file ('{}', {}); write to another archive with -o",
+                                     info.study_name, info.study_file, study.name, study.file));
+    found = read_archive_records(path_);
+  }
+  const std::string journal = journal_path(path_);
+  if (std::filesystem::exists(journal)) {
+    JournalReadReport report;
+    for (TaskRecord& r : read_journal(journal, study.hash, &report)) found.push_back(std::move(r));
+    torn_ = report.torn_bytes > 0 ? 1 : 0;
+  }
+  if (const auto parent = std::filesystem::path(path_).parent_path(); !parent.empty())
+    std::filesystem::create_directories(parent);
+  journal_ = std::make_unique<JournalWriter>(JournalWriter::open_or_create(journal, study.hash));
+  for (TaskRecord& r : keep_one_per_task(std::move(found))) {
+    if (r.index < 0 || r.index >= int(study.tasks.size()) || study.tasks[r.index].id != r.id)
+      throw ArchiveError(path_, "/tasks/" + r.id, "this task is not part of the study");
+    records_[r.index] = std::move(r);
+  }
+  last_sync_ = last_checkpoint_ = unix_time();
+}
+
+ResultStore::~ResultStore() = default;
+
+void ResultStore::add(const TaskRecord& record) {
+  journal_->append(record);
+  records_[record.index] = record;
+  const double now = unix_time();
+  if (now - last_checkpoint_ > checkpoint_seconds_) {
+    checkpoint();
+  } else if (now - last_sync_ > kSyncInterval) {
+    journal_->sync();
+    last_sync_ = now;
+  }
+}
+
+void ResultStore::checkpoint() {
+  std::vector<TaskRecord> all;
+  all.reserve(records_.size());
+  for (const auto& [index, r] : records_) all.push_back(r);
+  write_archive(path_, provenance_(records_), all, study_axes(study_));
+  // Everything journaled is now in the archive, so the journal starts over. A crash between
+  // the archive's rename and this leaves both, and resume keeps each task once.
+  const std::string journal = journal_path(path_);
+  journal_.reset();
+  std::filesystem::remove(journal);
+  journal_ = std::make_unique<JournalWriter>(JournalWriter::open_or_create(journal, study_.hash));
+  last_sync_ = last_checkpoint_ = unix_time();
+}
+
+void ResultStore::close() {
+  checkpoint();
+  journal_.reset();
+  std::filesystem::remove(journal_path(path_));
+}
+
+}  // namespace ns

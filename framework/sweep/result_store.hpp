@@ -1,0 +1,52 @@
+#pragma once
+// The coordinator's storage of results, built for crash safety. A finished task is first
+// appended to the journal (ARCHIVE.h5.journal): one write(2), so it survives a SIGKILL the
+// moment add() returns. At checkpoints the HDF5 archive is rewritten from all records into a
+// temporary file and renamed over ARCHIVE.h5, so the archive on disk is always complete and
+// readable, never half-written; the journal then starts empty. A resumed run reads both.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "archive/archive.hpp"
+#include "study/study.hpp"
+#include "sweep/coordinator.hpp"
+
+namespace ns {
+
+class JournalWriter;
+
+class ResultStore final : public ResultSink {
+ public:
+  // Loads what an earlier run of the same study left; throws if the archive or journal belongs
+  // to another study.
+  // `provenance` describes the run for the archive's root attributes; checkpoints happen at
+  // most every `checkpoint_seconds` during add(), and at every explicit checkpoint().
+  ResultStore(std::string archive_path, const Study& study,
+              std::function<ArchiveInfo(const std::map<int, TaskRecord>&)> provenance,
+              double checkpoint_seconds = 600);
+  ~ResultStore() override;
+
+  // Every task with a record, by task index (a later record of a task replaces an earlier one).
+  const std::map<int, TaskRecord>& records() const { return records_; }
+  int torn_records() const { return torn_; }  // incomplete journal records skipped on load
+
+  void add(const TaskRecord& record) override;
+  // Writes ARCHIVE.h5 atomically from every record, then empties the journal.
+  void checkpoint();
+  // The last checkpoint, then removes the (empty) journal: the archive is complete.
+  void close();
+
+ private:
+  std::string path_;
+  const Study& study_;
+  std::map<int, TaskRecord> records_;
+  std::function<ArchiveInfo(const std::map<int, TaskRecord>&)> provenance_;
+  double checkpoint_seconds_;
+  std::unique_ptr<JournalWriter> journal_;
+  int torn_ = 0;
+  double last_sync_ = 0, last_checkpoint_ = 0;
+};
+
+}  // namespace ns

@@ -1,0 +1,62 @@
+#include "sweep/schedule.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+
+namespace ns {
+
+Schedule::Schedule(std::vector<std::optional<int>> parents)
+    : parents_(std::move(parents)), states_(parents_.size(), TaskState::Pending) {
+  for (int i = 0; i < size(); ++i)
+    if (parents_[i] && (*parents_[i] < 0 || *parents_[i] >= i))
+      throw Error("schedule: a task's parent must come before it");
+}
+
+void Schedule::set_finished(int task, bool ok) {
+  states_[task] = ok ? TaskState::Done : TaskState::Failed;
+}
+
+std::optional<int> Schedule::next() {
+  // Tasks waiting on a running parent stay behind the cursor; skip over them without moving it.
+  bool all_before_settled = true;
+  for (int i = next_candidate_; i < size(); ++i) {
+    if (states_[i] != TaskState::Pending) {
+      if (all_before_settled) next_candidate_ = i + 1;
+      continue;
+    }
+    const auto p = parents_[i];
+    if (!p || states_[*p] == TaskState::Done) {
+      states_[i] = TaskState::Running;
+      if (all_before_settled) next_candidate_ = i + 1;
+      return i;
+    }
+    all_before_settled = false;
+  }
+  return std::nullopt;
+}
+
+std::vector<int> Schedule::take_blocked() {
+  std::vector<int> blocked;
+  for (int i = 0; i < size(); ++i) {
+    const auto p = parents_[i];
+    if (states_[i] == TaskState::Pending && p && states_[*p] == TaskState::Failed) {
+      states_[i] = TaskState::Failed;  // children of i are visited later in this same pass
+      blocked.push_back(i);
+    }
+  }
+  return blocked;
+}
+
+void Schedule::finished(int task, bool ok) {
+  states_[task] = ok ? TaskState::Done : TaskState::Failed;
+}
+
+void Schedule::requeue(int task) {
+  states_[task] = TaskState::Pending;
+  next_candidate_ = std::min(next_candidate_, task);
+}
+
+int Schedule::count(TaskState s) const { return int(std::count(states_.begin(), states_.end(), s)); }
+
+}  // namespace ns

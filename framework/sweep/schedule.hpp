@@ -1,0 +1,41 @@
+#pragma once
+// The scheduling policy, as a pure function of the tasks' states: which task an idle worker gets
+// next, and what a finished task unblocks. No messaging here, so it is tested alone.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ns {
+
+enum class TaskState { Pending, Running, Done, Failed };
+
+class Schedule {
+ public:
+  // parents[i]: the task that task i starts from, if any (parents precede children).
+  explicit Schedule(std::vector<std::optional<int>> parents);
+
+  // Marks tasks already finished (resume). A failed task counts as finished unless retried.
+  void set_finished(int task, bool ok);
+
+  // The lowest-index pending task whose parent is done; it becomes Running.
+  std::optional<int> next();
+  // Tasks that can never run because an ancestor failed: they become Failed, and are returned
+  // so that the caller can record why.
+  std::vector<int> take_blocked();
+
+  void finished(int task, bool ok);
+  void requeue(int task);  // a Running task abandoned before it finished
+
+  TaskState state(int task) const { return states_[task]; }
+  std::optional<int> parent(int task) const { return parents_[task]; }
+  int count(TaskState s) const;
+  int size() const { return int(states_.size()); }
+  bool complete() const { return count(TaskState::Pending) + count(TaskState::Running) == 0; }
+
+ private:
+  std::vector<std::optional<int>> parents_;
+  std::vector<TaskState> states_;
+  int next_candidate_ = 0;  // every task below it is not Pending, or waits on its parent
+};
+
+}  // namespace ns

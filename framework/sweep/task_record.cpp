@@ -1,0 +1,242 @@
+#include "sweep/task_record.hpp"
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "sweep/bytes.hpp"
+
+// Encoding, version 1 (all numbers little-endian; str = u64 length + bytes; f64s = u64 count +
+// values; enums are u8 holding the enumerator's position in its C++ declaration, so new
+// enumerators may only be added at the end):
+//   u32 magic "NSTR", u32 version
+//   str id, str stage, i32 index, u8 status, str message, str settings_text, u64 seed
+//   i32 rank, str host, f64 started, f64 finished, f64 train_seconds, f64 eval_seconds
+//   u64 epochs, then per epoch: i32 epoch, f64 loss, cross_entropy, train_accuracy,
+//                               validation_accuracy, seconds
+//   f64 clean_accuracy
+//   u64 kinds, u8 per kind; f64s levels; i32 repetitions; f64s accuracy
+//   u8 has_weights; when 1: u8 activation, u8 noise_placement, str settings_text, u64 layers,
+//     then per layer: u64 rows, u64 cols, f32 x rows*cols (column-major), u64 n, f32 x n (bias)
+// Nothing may follow. Any change to this layout bumps kVersion.
+
+namespace ns {
+namespace {
+
+constexpr std::uint32_t kMagic = 0x5254534E;  // "NSTR" as little-endian bytes
+constexpr std::uint32_t kVersion = 1;
+
+constexpr int kStatusCount = static_cast<int>(TaskStatus::Diverged) + 1;
+constexpr int kNoiseKindCount = static_cast<int>(NoiseKind::MulCor) + 1;
+constexpr int kActivationCount = static_cast<int>(Activation::PhotonicSigmoid) + 1;
+constexpr int kPlacementCount = static_cast<int>(NoisePlacement::Before) + 1;
+
+template <class Enum>
+void put_enum(bytes::Writer& out, Enum value) {
+  out.u8(static_cast<std::uint8_t>(value));
+}
+
+template <class Enum>
+Enum get_enum(bytes::Reader& in, int count, const char* what) {
+  const std::uint8_t value = in.u8();
+  if (value >= count) in.fail(fmt::format("{} {} is out of range (0..{})", what, value, count - 1));
+  return static_cast<Enum>(value);
+}
+
+std::size_t expected_accuracy_count(const NoiseCurves& n) {
+  return n.kinds.size() * n.levels.size() * static_cast<std::size_t>(n.repetitions);
+}
+
+void put_curve(bytes::Writer& out, const std::vector<EpochStats>& curve) {
+  out.u64(curve.size());
+  for (const EpochStats& e : curve) {
+    out.i32(e.epoch);
+    out.f64(e.loss);
+    out.f64(e.cross_entropy);
+    out.f64(e.train_accuracy);
+    out.f64(e.validation_accuracy);
+    out.f64(e.seconds);
+  }
+}
+
+std::vector<EpochStats> get_curve(bytes::Reader& in) {
+  constexpr std::size_t kEpochBytes = 4 + 5 * 8;
+  std::vector<EpochStats> curve(in.count(kEpochBytes, "the training curve"));
+  for (EpochStats& e : curve) {
+    e.epoch = in.i32();
+    e.loss = in.f64();
+    e.cross_entropy = in.f64();
+    e.train_accuracy = in.f64();
+    e.validation_accuracy = in.f64();
+    e.seconds = in.f64();
+  }
+  return curve;
+}
+
+void put_noise(bytes::Writer& out, const NoiseCurves& noise) {
+  out.u64(noise.kinds.size());
+  for (NoiseKind k : noise.kinds) put_enum(out, k);
+  out.f64s(noise.levels);
+  out.i32(noise.repetitions);
+  out.f64s(noise.accuracy);
+}
+
+NoiseCurves get_noise(bytes::Reader& in) {
+  NoiseCurves noise;
+  noise.kinds.resize(in.count(1, "the noise kinds"));
+  for (NoiseKind& k : noise.kinds) k = get_enum<NoiseKind>(in, kNoiseKindCount, "noise kind");
+  noise.levels = in.f64s();
+  noise.repetitions = in.i32();
+  if (noise.repetitions < 0) in.fail(fmt::format("negative repetitions {}", noise.repetitions));
+  noise.accuracy = in.f64s();
+  if (noise.accuracy.size() != expected_accuracy_count(noise)) {
+    in.fail(fmt::format("{} noise accuracies for {} kinds x {} levels x {} repetitions",
+                        noise.accuracy.size(), noise.kinds.size(), noise.levels.size(),
+                        noise.repetitions));
+  }
+  return noise;
+}
+
+void put_weights(bytes::Writer& out, const ModelWeights& m) {
+  put_enum(out, m.activation);
+  put_enum(out, m.noise_placement);
+  out.str(m.settings_text);
+  out.u64(m.layers.size());
+  for (const LayerWeights& layer : m.layers) {
+    out.u64(static_cast<std::uint64_t>(layer.w.rows()));
+    out.u64(static_cast<std::uint64_t>(layer.w.cols()));
+    out.f32_array(layer.w.data(), static_cast<std::size_t>(layer.w.size()));
+    out.u64(static_cast<std::uint64_t>(layer.b.size()));
+    out.f32_array(layer.b.data(), static_cast<std::size_t>(layer.b.size()));
+  }
+}
+
+ModelWeights get_weights(bytes::Reader& in) {
+  ModelWeights m;
+  m.activation = get_enum<Activation>(in, kActivationCount, "activation");
+  m.noise_placement = get_enum<NoisePlacement>(in, kPlacementCount, "noise placement");
+  m.settings_text = in.str();
+  constexpr std::size_t kSmallestLayerBytes = 3 * 8;  // rows, cols, bias count; no values
+  m.layers.resize(in.count(kSmallestLayerBytes, "the weight layers"));
+  for (LayerWeights& layer : m.layers) {
+    const std::uint64_t rows = in.u64(), cols = in.u64();
+    // Bounded one by one too: a 0 x huge matrix holds no values but cannot be sized.
+    constexpr std::uint64_t kMaxNeurons = std::uint64_t{1} << 31;
+    if (rows > kMaxNeurons || cols > kMaxNeurons)
+      in.fail(fmt::format("a {} x {} weight matrix is implausibly large", rows, cols));
+    if (rows != 0 && cols > in.remaining() / sizeof(float) / rows)
+      in.fail(fmt::format("truncated: a {} x {} weight matrix does not fit", rows, cols));
+    layer.w.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+    in.f32_array(layer.w.data(), static_cast<std::size_t>(layer.w.size()));
+    layer.b.resize(static_cast<Eigen::Index>(in.count(sizeof(float), "a bias vector")));
+    in.f32_array(layer.b.data(), static_cast<std::size_t>(layer.b.size()));
+  }
+  return m;
+}
+
+// An upper bound of the encoded size, so the writer allocates once.
+std::size_t size_hint(const TaskRecord& r) {
+  std::size_t n = 256 + r.id.size() + r.stage.size() + r.message.size() + r.settings_text.size() +
+                  r.host.size() + r.curve.size() * 44 + r.noise.kinds.size() +
+                  8 * (r.noise.levels.size() + r.noise.accuracy.size());
+  if (r.weights) {
+    n += r.weights->settings_text.size();
+    for (const LayerWeights& layer : r.weights->layers)
+      n += 24 + 4 * static_cast<std::size_t>(layer.w.size() + layer.b.size());
+  }
+  return n;
+}
+
+}  // namespace
+
+const char* to_string(TaskStatus s) {
+  switch (s) {
+    case TaskStatus::Done:
+      return "done";
+    case TaskStatus::Failed:
+      return "failed";
+    case TaskStatus::Diverged:
+      return "diverged";
+  }
+  return "unknown";
+}
+
+TaskStatus parse_task_status(std::string_view text) {
+  for (TaskStatus s : {TaskStatus::Done, TaskStatus::Failed, TaskStatus::Diverged})
+    if (text == to_string(s)) return s;
+  throw Error(fmt::format("unknown task status '{}' (expected done, failed or diverged)", text));
+}
+
+std::string encode(const TaskRecord& r) {
+  bytes::Writer out;
+  encode_to(out, r);
+  return out.take();
+}
+
+void encode_to(bytes::Writer& out, const TaskRecord& r) {
+  if (r.noise.repetitions < 0 || r.noise.accuracy.size() != expected_accuracy_count(r.noise)) {
+    throw Error(fmt::format(
+        "cannot encode task record {}: {} noise accuracies for {} kinds x {} levels x {} "
+        "repetitions",
+        r.id, r.noise.accuracy.size(), r.noise.kinds.size(), r.noise.levels.size(),
+        r.noise.repetitions));
+  }
+  out.reserve(out.size() + size_hint(r));  // one allocation, or none for a reused writer
+  out.u32(kMagic);
+  out.u32(kVersion);
+  out.str(r.id);
+  out.str(r.stage);
+  out.i32(r.index);
+  put_enum(out, r.status);
+  out.str(r.message);
+  out.str(r.settings_text);
+  out.u64(r.seed);
+  out.i32(r.rank);
+  out.str(r.host);
+  out.f64(r.started);
+  out.f64(r.finished);
+  out.f64(r.train_seconds);
+  out.f64(r.eval_seconds);
+  put_curve(out, r.curve);
+  out.f64(r.clean_accuracy);
+  put_noise(out, r.noise);
+  out.u8(r.weights ? 1 : 0);
+  if (r.weights) put_weights(out, *r.weights);
+}
+
+TaskRecord decode(std::string_view bytes) {
+  bytes::Reader in(bytes, "task record");
+  if (const std::uint32_t magic = in.u32(); magic != kMagic)
+    in.fail(fmt::format("bad magic number {:#010x}: not a task record", magic));
+  if (const std::uint32_t version = in.u32(); version != kVersion)
+    in.fail(fmt::format("format version {} (this build reads version {})", version, kVersion));
+  TaskRecord r;
+  r.id = in.str();
+  r.stage = in.str();
+  r.index = in.i32();
+  r.status = get_enum<TaskStatus>(in, kStatusCount, "status");
+  r.message = in.str();
+  r.settings_text = in.str();
+  r.seed = in.u64();
+  r.rank = in.i32();
+  r.host = in.str();
+  r.started = in.f64();
+  r.finished = in.f64();
+  r.train_seconds = in.f64();
+  r.eval_seconds = in.f64();
+  r.curve = get_curve(in);
+  r.clean_accuracy = in.f64();
+  r.noise = get_noise(in);
+  switch (in.u8()) {
+    case 0:
+      break;
+    case 1:
+      r.weights = get_weights(in);
+      break;
+    default:
+      in.fail("the weights flag is neither 0 nor 1");
+  }
+  in.expect_end();
+  return r;
+}
+
+}  // namespace ns

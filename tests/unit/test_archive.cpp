@@ -1,0 +1,916 @@
+// Task records, the journal and the HDF5 archive: bit-exact round trips, torn and damaged
+// journals, atomic replacement, merging, and the summary table as h5py, pandas and h5dump
+// see it.
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include "archive/archive.hpp"
+#include "archive/checksum.hpp"
+#include "archive/journal.hpp"
+#include "core/error.hpp"
+#include "io/h5.hpp"
+#include "sweep/bytes.hpp"
+#include "sweep/task_record.hpp"
+
+namespace fs = std::filesystem;
+using Catch::Contains;
+
+namespace {
+
+const std::string kStudyHash = "0123456789abcdef0123456789abcdef";
+const std::string kOtherStudyHash = "fedcba9876543210fedcba9876543210";
+
+class ScratchDir {
+ public:
+  ScratchDir() {
+    static std::atomic<int> counter{0};
+    dir_ = fs::temp_directory_path() /
+           ("noisesweep_archive_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    fs::create_directories(dir_);
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+  std::string file(const std::string& name) const { return (dir_ / name).string(); }
+  std::vector<std::string> names() const {
+    std::vector<std::string> found;
+    for (const auto& entry : fs::directory_iterator(dir_))
+      found.push_back(entry.path().filename().string());
+    std::sort(found.begin(), found.end());
+    return found;
+  }
+
+ private:
+  fs::path dir_;
+};
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+bool same_bits(double a, double b) {
+  return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](double x, double y) { return same_bits(x, y); });
+}
+
+template <class Matrix>
+bool same_bits(const Matrix& a, const Matrix& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() &&
+         std::equal(a.data(), a.data() + a.size(), b.data(), [](float x, float y) {
+           return std::bit_cast<std::uint32_t>(x) == std::bit_cast<std::uint32_t>(y);
+         });
+}
+
+// Every field, compared bit for bit (so NaN payloads and -0.0 count).
+void require_identical(const ns::TaskRecord& a, const ns::TaskRecord& b) {
+  INFO("task " << a.id);
+  CHECK(a.id == b.id);
+  CHECK(a.stage == b.stage);
+  CHECK(a.index == b.index);
+  CHECK(a.status == b.status);
+  CHECK(a.message == b.message);
+  CHECK(a.settings_text == b.settings_text);
+  CHECK(a.seed == b.seed);
+  CHECK(a.rank == b.rank);
+  CHECK(a.host == b.host);
+  CHECK(same_bits(a.started, b.started));
+  CHECK(same_bits(a.finished, b.finished));
+  CHECK(same_bits(a.train_seconds, b.train_seconds));
+  CHECK(same_bits(a.eval_seconds, b.eval_seconds));
+  CHECK(same_bits(a.clean_accuracy, b.clean_accuracy));
+  REQUIRE(a.curve.size() == b.curve.size());
+  for (std::size_t e = 0; e < a.curve.size(); ++e) {
+    CHECK(a.curve[e].epoch == b.curve[e].epoch);
+    CHECK(same_bits(a.curve[e].loss, b.curve[e].loss));
+    CHECK(same_bits(a.curve[e].cross_entropy, b.curve[e].cross_entropy));
+    CHECK(same_bits(a.curve[e].train_accuracy, b.curve[e].train_accuracy));
+    CHECK(same_bits(a.curve[e].validation_accuracy, b.curve[e].validation_accuracy));
+    CHECK(same_bits(a.curve[e].seconds, b.curve[e].seconds));
+  }
+  CHECK(a.noise.kinds == b.noise.kinds);
+  CHECK(same_bits(a.noise.levels, b.noise.levels));
+  CHECK(a.noise.repetitions == b.noise.repetitions);
+  CHECK(same_bits(a.noise.accuracy, b.noise.accuracy));
+  REQUIRE(a.weights.has_value() == b.weights.has_value());
+  if (!a.weights) return;
+  CHECK(a.weights->activation == b.weights->activation);
+  CHECK(a.weights->noise_placement == b.weights->noise_placement);
+  CHECK(a.weights->settings_text == b.weights->settings_text);
+  REQUIRE(a.weights->layers.size() == b.weights->layers.size());
+  for (std::size_t l = 0; l < a.weights->layers.size(); ++l) {
+    CHECK(same_bits(a.weights->layers[l].w, b.weights->layers[l].w));
+    CHECK(same_bits(a.weights->layers[l].b, b.weights->layers[l].b));
+  }
+}
+
+void require_identical(const std::vector<ns::TaskRecord>& a, const std::vector<ns::TaskRecord>& b) {
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) require_identical(a[i], b[i]);
+}
+
+std::string task_id(int index) {
+  char id[33];
+  std::snprintf(id, sizeof id, "%08x%024x", 0xa5a5a5a5u ^ static_cast<unsigned>(index), index);
+  return id;
+}
+
+ns::ModelWeights random_weights(const std::vector<int>& sizes, std::mt19937& rng) {
+  std::normal_distribution<float> normal;
+  ns::ModelWeights m;
+  m.activation = ns::Activation::Tanh;
+  m.noise_placement = ns::NoisePlacement::Before;
+  m.settings_text = "model.hidden = [4]\n";
+  for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
+    ns::LayerWeights layer;
+    layer.w.resize(sizes[l + 1], sizes[l]);
+    layer.b.resize(sizes[l + 1]);
+    for (Eigen::Index i = 0; i < layer.w.size(); ++i) layer.w.data()[i] = normal(rng);
+    for (Eigen::Index i = 0; i < layer.b.size(); ++i) layer.b.data()[i] = normal(rng);
+    m.layers.push_back(layer);
+  }
+  return m;
+}
+
+// A record with every field set to something distinctive, including awkward doubles.
+ns::TaskRecord make_record(int index, ns::TaskStatus status, bool with_weights, std::mt19937& rng,
+                           int epochs = 3, int levels = 3) {
+  std::uniform_real_distribution<double> unit(0, 1);
+  ns::TaskRecord r;
+  r.id = task_id(index);
+  r.stage = index % 2 ? "finetune" : "base";
+  r.index = index;
+  r.status = status;
+  r.message = status == ns::TaskStatus::Done ? "" : "diverged at epoch 3 — ‘loss = nan’";
+  r.settings_text = "seed = " + std::to_string(index) + "\n[train]\nlr = 0.01\n";
+  r.seed = 0xFFFFFFFFFFFFFFF0ULL - static_cast<std::uint64_t>(index);  // above 2^63
+  r.rank = 1 + index % 3;
+  r.host = "node-" + std::to_string(index % 2) + ".cluster";
+  r.started = 1.7e9 + index + unit(rng);
+  r.finished = r.started + 12.5;
+  r.train_seconds = -0.0;
+  r.eval_seconds = std::numeric_limits<double>::denorm_min();
+  r.clean_accuracy = status == ns::TaskStatus::Done ? 0.9 + 0.1 * unit(rng) : std::nan("7");
+  for (int e = 1; e <= epochs; ++e) {
+    r.curve.push_back(
+        {e, unit(rng), unit(rng), unit(rng), e == 1 ? std::nan("") : unit(rng), 0.25 * e});
+  }
+  if (status == ns::TaskStatus::Done) {
+    r.noise.kinds = {ns::NoiseKind::AddUnc, ns::NoiseKind::AddCor};
+    if (index >= 4) r.noise.kinds.push_back(ns::NoiseKind::MulCor);  // kinds may differ
+    r.noise.levels = ns::log_spaced(1e-3, 1, levels);
+    r.noise.repetitions = 2;
+    for (std::size_t i = 0; i < r.noise.kinds.size() * r.noise.levels.size() * 2; ++i)
+      r.noise.accuracy.push_back(unit(rng));
+  }
+  if (with_weights) r.weights = random_weights({5, 4, 3}, rng);
+  return r;
+}
+
+ns::ArchiveInfo make_info(const std::string& hash = kStudyHash) {
+  ns::ArchiveInfo info;
+  info.study_name = "rowsum-sweep";
+  info.study_file = "studies/rowsum.toml";
+  info.study_text = "name = \"rowsum-sweep\"\n[grid]\n\"reg.rowsum\" = [[1, 30], [0, 0]]\n";
+  info.study_hash = hash;
+  info.program_version = "0.1.0";
+  info.git_commit = "427e09cffd9d5f23cce6ce14d12e5e0e51ae8633";
+  info.git_dirty = true;
+  info.compiler = "GCC 12.2.0";
+  info.eigen_version = "3.4.0";
+  info.hdf5_version = "1.10.8";
+  info.mpi_version = "Open MPI v4.1.4";
+  info.hosts = {"node-0.cluster", "node-1.cluster"};
+  info.started = 1.7e9 + 0.125;
+  info.finished = 1.7e9 + 3600.5;
+  info.ranks = 4;
+  return info;
+}
+
+// Axis values for records made by make_record: the "seed" axis clashes with a summary column.
+ns::StudyAxes make_axes(const std::vector<ns::TaskRecord>& records) {
+  ns::StudyAxes axes;
+  axes.keys = {"reg.rowsum", "seed"};
+  for (const ns::TaskRecord& r : records) {
+    auto& values = axes.by_task[r.id];
+    if (r.stage == "base") values.emplace_back("reg.rowsum", r.index % 4 ? "[1, 30]" : "0.0");
+    values.emplace_back("seed", std::to_string(r.index));
+  }
+  return axes;
+}
+
+std::vector<ns::TaskRecord> make_records(std::mt19937& rng) {
+  return {make_record(0, ns::TaskStatus::Done, true, rng),
+          make_record(1, ns::TaskStatus::Failed, false, rng),
+          make_record(2, ns::TaskStatus::Done, false, rng),
+          make_record(3, ns::TaskStatus::Diverged, false, rng),
+          make_record(4, ns::TaskStatus::Done, true, rng)};
+}
+
+// Runs `work` in a child process and SIGKILLs it after `delay_us`; returns the ints the child
+// wrote to its pipe before it died (each one only after the step it names had returned).
+template <class Work>
+std::vector<int> run_and_kill(useconds_t delay_us, Work&& work) {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    int status = 0;
+    try {
+      work([&](int step) {
+        if (::write(fds[1], &step, sizeof step) != sizeof step) ::_exit(3);
+      });
+    } catch (...) {
+      status = 2;
+    }
+    ::_exit(status);
+  }
+  ::close(fds[1]);
+  ::usleep(delay_us);
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  std::vector<int> steps;
+  int step;
+  while (::read(fds[0], &step, sizeof step) == sizeof step) steps.push_back(step);
+  ::close(fds[0]);
+  CHECK((WIFSIGNALED(status) || WEXITSTATUS(status) == 0));
+  return steps;
+}
+
+bool python_h5py_available() {
+  return std::system("/usr/bin/python3 -c 'import h5py, numpy' > /dev/null 2>&1") == 0;
+}
+
+}  // namespace
+
+// ----- task records -----
+
+TEST_CASE("task records round trip through encode and decode bit for bit", "[archive]") {
+  std::mt19937 rng(1);
+  SECTION("every field, with weights") {
+    ns::TaskRecord r = make_record(7, ns::TaskStatus::Done, true, rng);
+    r.message = std::string("embedded\0NUL", 12);
+    require_identical(ns::decode(ns::encode(r)), r);
+  }
+  SECTION("failed, without noise curves or weights") {
+    const ns::TaskRecord r = make_record(8, ns::TaskStatus::Failed, false, rng, 0);
+    require_identical(ns::decode(ns::encode(r)), r);
+  }
+  SECTION("a default record") {
+    require_identical(ns::decode(ns::encode(ns::TaskRecord{})), ns::TaskRecord{});
+  }
+  SECTION("status names") {
+    for (ns::TaskStatus s :
+         {ns::TaskStatus::Done, ns::TaskStatus::Failed, ns::TaskStatus::Diverged})
+      CHECK(ns::parse_task_status(ns::to_string(s)) == s);
+    CHECK(std::string(ns::to_string(ns::TaskStatus::Diverged)) == "diverged");
+    CHECK_THROWS_WITH(ns::parse_task_status("ok"), Contains("unknown task status 'ok'"));
+  }
+  SECTION("encode refuses noise accuracies that do not fill the grid") {
+    ns::TaskRecord r = make_record(9, ns::TaskStatus::Done, false, rng);
+    r.noise.accuracy.pop_back();
+    CHECK_THROWS_WITH(ns::encode(r), Contains(r.id) && Contains("noise accuracies"));
+  }
+}
+
+TEST_CASE("decode refuses truncated and malformed bytes", "[archive]") {
+  std::mt19937 rng(2);
+  const std::string good = ns::encode(make_record(3, ns::TaskStatus::Done, true, rng, 2, 2));
+
+  SECTION("every truncation") {
+    for (std::size_t n = 0; n < good.size(); ++n) {
+      INFO("first " << n << " of " << good.size() << " bytes");
+      CHECK_THROWS_WITH(ns::decode(std::string_view(good).substr(0, n)),
+                        Contains("corrupt task record"));
+    }
+  }
+  SECTION("a trailing byte") {
+    CHECK_THROWS_WITH(ns::decode(good + '\0'),
+                      Contains("corrupt task record") && Contains("unexpected bytes"));
+  }
+  SECTION("another magic number or version") {
+    std::string bad = good;
+    bad[0] = 'X';
+    CHECK_THROWS_WITH(ns::decode(bad), Contains("bad magic"));
+    bad = good;
+    bad[4] = 9;
+    CHECK_THROWS_WITH(ns::decode(bad), Contains("format version 9"));
+  }
+  SECTION("a huge length fails before allocating") {
+    std::string bad = good;
+    for (int i = 0; i < 8; ++i) bad[8 + i] = '\x7f';  // the id's length
+    CHECK_THROWS_WITH(ns::decode(bad), Contains("corrupt task record") && Contains("truncated"));
+  }
+  SECTION("an out-of-range status") {
+    // magic and version, id, stage ("finetune"), index, then the status byte
+    const std::size_t status_at = 8 + (8 + 32) + (8 + 8) + 4;
+    std::string bad = good;
+    bad[status_at] = 3;
+    CHECK_THROWS_WITH(ns::decode(bad), Contains("status 3 is out of range"));
+  }
+  SECTION("any single garbled byte throws Error or decodes, never worse") {
+    for (std::size_t at = 0; at < good.size(); at += 3) {
+      std::string bad = good;
+      bad[at] = static_cast<char>(bad[at] ^ 0xA7);
+      try {
+        (void)ns::decode(bad);
+      } catch (const ns::Error& e) {
+        CHECK_THAT(e.what(), Contains("corrupt task record"));
+      }
+    }
+  }
+}
+
+TEST_CASE("byte reader names the format and the offset", "[archive]") {
+  ns::bytes::Writer out;
+  out.u32(7);
+  ns::bytes::Reader in(out.bytes(), "test message");
+  CHECK(in.u32() == 7);
+  CHECK_THROWS_WITH(in.u64(), Contains("corrupt test message") && Contains("at byte 4 of 4"));
+}
+
+TEST_CASE("XXH64 matches the reference test vectors", "[archive]") {
+  CHECK(ns::xxh64("") == 0xEF46DB3751D8E999ULL);
+  CHECK(ns::xxh64("a") == 0xD24EC4F1A98C6E5BULL);
+  CHECK(ns::xxh64("abc") == 0x44BC2CF5AD770999ULL);
+}
+
+// ----- journal -----
+
+TEST_CASE("journal: records read back as appended", "[archive]") {
+  ScratchDir dir;
+  const std::string path = dir.file("study.h5.journal");
+  std::mt19937 rng(3);
+  const std::vector<ns::TaskRecord> records = make_records(rng);
+  {
+    ns::JournalWriter journal = ns::JournalWriter::open_or_create(path, kStudyHash);
+    for (const ns::TaskRecord& r : records) journal.append(r);
+    journal.sync();
+  }
+  ns::JournalReadReport report;
+  require_identical(ns::read_journal(path, kStudyHash, &report), records);
+  CHECK(report.records == records.size());
+  CHECK(report.torn_bytes == 0);
+  CHECK(report.damaged_bytes == 0);
+  CHECK(report.problems.empty());
+  CHECK(report.end_of_records == fs::file_size(path));
+  CHECK(dir.names() == std::vector<std::string>{"study.h5.journal"});  // no .tmp left
+
+  SECTION("reopening appends after the existing records") {
+    {
+      ns::JournalWriter journal = ns::JournalWriter::open_or_create(path, kStudyHash);
+      journal.append(records[0]);
+    }
+    CHECK(ns::read_journal(path, kStudyHash).size() == records.size() + 1);
+  }
+  SECTION("a second writer is refused while the first holds the journal") {
+    ns::JournalWriter first = ns::JournalWriter::open_or_create(path, kStudyHash);
+    CHECK_THROWS_WITH(ns::JournalWriter::open_or_create(path, kStudyHash),
+                      Contains(path) && Contains("locked by another process"));
+  }
+  SECTION("another study's journal is refused") {
+    CHECK_THROWS_AS(ns::read_journal(path, kOtherStudyHash), ns::ArchiveError);
+    CHECK_THROWS_WITH(
+        ns::read_journal(path, kOtherStudyHash),
+        Contains(path) && Contains("belongs to study " + kStudyHash) && Contains(kOtherStudyHash));
+    CHECK_THROWS_WITH(ns::JournalWriter::open_or_create(path, kOtherStudyHash),
+                      Contains("belongs to study " + kStudyHash));
+  }
+}
+
+TEST_CASE("journal: a torn last record is dropped, reported, and cut off on reopen", "[archive]") {
+  ScratchDir dir;
+  const std::string path = dir.file("study.h5.journal");
+  std::mt19937 rng(4);
+  const std::vector<ns::TaskRecord> records = make_records(rng);
+  {
+    ns::JournalWriter journal = ns::JournalWriter::open_or_create(path, kStudyHash);
+    for (const ns::TaskRecord& r : records) journal.append(r);
+  }
+  const std::uintmax_t whole_size = fs::file_size(path);
+  const std::vector<ns::TaskRecord> kept(records.begin(), records.end() - 1);
+
+  for (const std::uintmax_t cut : {1, 7, 25, 200}) {
+    DYNAMIC_SECTION("cut by " << cut << " bytes") {
+      fs::resize_file(path, whole_size - cut);
+      ns::JournalReadReport report;
+      require_identical(ns::read_journal(path, kStudyHash, &report), kept);
+      CHECK(report.records == kept.size());
+      CHECK(report.torn_bytes > 0);
+      CHECK(report.end_of_records + report.torn_bytes == whole_size - cut);
+      REQUIRE(report.problems.size() == 1);
+      CHECK_THAT(report.problems[0], Contains(path) && Contains("dropped"));
+
+      ns::JournalReadReport reopen_report;
+      {
+        ns::JournalWriter journal =
+            ns::JournalWriter::open_or_create(path, kStudyHash, &reopen_report);
+        CHECK(reopen_report.torn_bytes == report.torn_bytes);
+        CHECK(fs::file_size(path) == report.end_of_records);
+        journal.append(records.back());
+      }
+      ns::JournalReadReport after;
+      require_identical(ns::read_journal(path, kStudyHash, &after), records);
+      CHECK(after.problems.empty());
+    }
+  }
+}
+
+TEST_CASE("journal: a damaged record between whole ones is skipped, the rest kept", "[archive]") {
+  ScratchDir dir;
+  const std::string path = dir.file("study.h5.journal");
+  std::mt19937 rng(5);
+  const std::vector<ns::TaskRecord> records = make_records(rng);
+  std::vector<std::uintmax_t> ends;
+  {
+    ns::JournalWriter journal = ns::JournalWriter::open_or_create(path, kStudyHash);
+    for (const ns::TaskRecord& r : records) {
+      journal.append(r);
+      ends.push_back(journal.size());
+    }
+  }
+  std::string bytes = read_bytes(path);
+  bytes[(ends[1] + ends[2]) / 2] ^= 0x10;  // inside record 2
+  write_bytes(path, bytes);
+
+  ns::JournalReadReport report;
+  const std::vector<ns::TaskRecord> read = ns::read_journal(path, kStudyHash, &report);
+  REQUIRE(read.size() == records.size() - 1);
+  require_identical(read[1], records[1]);
+  require_identical(read[2], records[3]);
+  CHECK(report.damaged_bytes == ends[2] - ends[1]);
+  CHECK(report.torn_bytes == 0);
+  REQUIRE(report.problems.size() == 1);
+  CHECK_THAT(report.problems[0], Contains("fails its checksum") && Contains("skipped"));
+  // Reopening keeps everything after the damage.
+  ns::JournalWriter::open_or_create(path, kStudyHash);
+  CHECK(fs::file_size(path) == bytes.size());
+}
+
+TEST_CASE("journal: SIGKILL at any moment loses no record whose append returned", "[archive]") {
+  ScratchDir dir;
+  std::mt19937 rng(12);
+  // Weights make each record 100 KB, so kills also land inside write(2).
+  std::vector<ns::TaskRecord> records;
+  for (int i = 0; i < 400; ++i) {
+    records.push_back(make_record(i, ns::TaskStatus::Done, false, rng));
+    records.back().weights = random_weights({100, 200, 10}, rng);
+  }
+  for (int trial = 0; trial < 8; ++trial) {
+    DYNAMIC_SECTION("kill " << trial) {
+      const std::string path = dir.file("kill.journal");
+      const std::vector<int> appended = run_and_kill(2000 + 3000 * trial, [&](const auto& report) {
+        ns::JournalWriter journal = ns::JournalWriter::open_or_create(path, kStudyHash);
+        for (int i = 0; i < static_cast<int>(records.size()); ++i) {
+          journal.append(records[i]);
+          report(i);
+        }
+      });
+      ns::JournalReadReport report;
+      const std::vector<ns::TaskRecord> read = ns::read_journal(path, kStudyHash, &report);
+      INFO(appended.size() << " appends returned; " << read.size() << " records read; "
+                           << report.torn_bytes << " torn bytes");
+      REQUIRE(read.size() >= appended.size());
+      for (std::size_t i = 0; i < read.size(); ++i) require_identical(read[i], records[i]);
+      CHECK(report.damaged_bytes == 0);
+      // The journal resumes: the torn tail goes, the next append reads back.
+      {
+        ns::JournalWriter journal = ns::JournalWriter::open_or_create(path, kStudyHash);
+        journal.append(records[read.size()]);
+      }
+      CHECK(ns::read_journal(path, kStudyHash).size() == read.size() + 1);
+    }
+  }
+}
+
+TEST_CASE("archive: SIGKILL during a write leaves the previous archive whole", "[archive]") {
+  ScratchDir dir;
+  std::mt19937 rng(13);
+  std::vector<ns::TaskRecord> records;
+  for (int i = 0; i < 40; ++i) records.push_back(make_record(i, ns::TaskStatus::Done, i < 4, rng));
+  const std::vector<ns::TaskRecord> few(records.begin(), records.begin() + 20);
+  const std::string path = dir.file("study.h5");
+  ns::write_archive(path, make_info(), few, make_axes(few));
+  for (int trial = 0; trial < 6; ++trial) {
+    DYNAMIC_SECTION("kill " << trial) {
+      const std::vector<int> written = run_and_kill(5000 + 40000 * trial, [&](const auto& report) {
+        for (int round = 0;; ++round) {
+          const std::vector<ns::TaskRecord>& set = round % 2 ? few : records;
+          ns::write_archive(path, make_info(), set, make_axes(set));
+          report(round);
+        }
+      });
+      const std::vector<ns::TaskRecord> read = ns::read_archive_records(path);
+      INFO(written.size() << " writes returned");
+      REQUIRE((read.size() == few.size() || read.size() == records.size()));
+      for (std::size_t i = 0; i < read.size(); ++i) require_identical(read[i], records[i]);
+      ns::write_archive(path, make_info(), few, make_axes(few));  // and the next write works
+      CHECK(dir.names() == std::vector<std::string>{"study.h5"});
+    }
+  }
+}
+
+TEST_CASE("journal: files that are not journals, and bad study hashes", "[archive]") {
+  ScratchDir dir;
+  const std::string path = dir.file("x.journal");
+  CHECK_THROWS_WITH(ns::read_journal(path, kStudyHash), Contains("does not exist"));
+  write_bytes(path, "id,accuracy\n");
+  CHECK_THROWS_WITH(ns::read_journal(path, kStudyHash),
+                    Contains(path) && Contains("not a noisesweep journal"));
+  CHECK_THROWS_WITH(ns::JournalWriter::open_or_create(dir.file("y"), "abc"),
+                    Contains("not 32 hex digits"));
+}
+
+// ----- archive -----
+
+TEST_CASE("archive: records, provenance and axes round trip bit for bit", "[archive]") {
+  ScratchDir dir;
+  std::mt19937 rng(6);
+  const std::vector<ns::TaskRecord> records = make_records(rng);
+  const ns::ArchiveInfo info = make_info();
+  const ns::StudyAxes axes = make_axes(records);
+  const std::string path = dir.file("study.h5");
+  ns::write_archive(path, info, records, axes);
+
+  const ns::ArchiveContents read = ns::read_archive(path);
+  require_identical(read.records, records);
+  require_identical(ns::read_archive_records(path), records);
+  CHECK(read.axes.keys == axes.keys);
+  CHECK(read.axes.by_task == axes.by_task);
+
+  const ns::ArchiveInfo& got = read.info;
+  CHECK(got.study_name == info.study_name);
+  CHECK(got.study_file == info.study_file);
+  CHECK(got.study_text == info.study_text);
+  CHECK(got.study_hash == info.study_hash);
+  CHECK(got.program_version == info.program_version);
+  CHECK(got.git_commit == info.git_commit);
+  CHECK(got.git_dirty == info.git_dirty);
+  CHECK(got.compiler == info.compiler);
+  CHECK(got.eigen_version == info.eigen_version);
+  CHECK(got.hdf5_version == info.hdf5_version);
+  CHECK(got.mpi_version == info.mpi_version);
+  CHECK(got.hosts == info.hosts);
+  CHECK(same_bits(got.started, info.started));
+  CHECK(same_bits(got.finished, info.finished));
+  CHECK(got.ranks == info.ranks);
+  CHECK(ns::read_archive_info(path).study_hash == kStudyHash);
+
+  SECTION("the file does not depend on the order records are given in") {
+    std::vector<ns::TaskRecord> shuffled = records;
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    const std::string other = dir.file("shuffled.h5");
+    ns::write_archive(other, info, shuffled, axes);
+    require_identical(ns::read_archive_records(other), records);
+    CHECK(read_bytes(other) == read_bytes(path));  // byte for byte
+  }
+  SECTION("the layout other tools see") {
+    const ns::h5::Group root = ns::h5::File::open_read(path).root();
+    CHECK(root.get_attr_string("format") == "noisesweep-archive");
+    CHECK(root.get_attr_int64("format_version") == 1);
+    const ns::h5::Group task = root.group("tasks/" + records[0].id);
+    CHECK(task.get_attr_string("status") == "done");
+    CHECK(task.group("axes").get_attr_string("seed") == "0");
+    CHECK(task.dims("noise/accuracy") == std::vector<hsize_t>{2, 3, 2});
+    CHECK(task.dims("curve/loss") == std::vector<hsize_t>{3});
+    CHECK(task.dims("weights/layers/0/W") == std::vector<hsize_t>{4, 5});
+    CHECK(task.dims("weights/layers/1/b") == std::vector<hsize_t>{3});
+    CHECK_FALSE(root.group("tasks/" + records[1].id).has("weights"));
+    std::vector<std::string> kinds;
+    task.read("noise/kinds", kinds);
+    CHECK(kinds == std::vector<std::string>{"AddUnc", "AddCor"});
+  }
+}
+
+TEST_CASE("archive: writing replaces the previous archive atomically", "[archive]") {
+  ScratchDir dir;
+  std::mt19937 rng(7);
+  const std::vector<ns::TaskRecord> records = make_records(rng);
+  const std::string path = dir.file("study.h5");
+  const std::vector<ns::TaskRecord> first(records.begin(), records.begin() + 2);
+  ns::write_archive(path, make_info(), first, make_axes(first));
+  write_bytes(path + ".tmp", "left over by a killed write");
+
+  ns::write_archive(path, make_info(), records, make_axes(records));
+  require_identical(ns::read_archive_records(path), records);
+  CHECK(dir.names() == std::vector<std::string>{"study.h5"});
+
+  SECTION("a refused write leaves the previous archive as it was") {
+    const std::string before = read_bytes(path);
+    std::vector<ns::TaskRecord> twice = records;
+    twice.push_back(records[0]);
+    CHECK_THROWS_WITH(ns::write_archive(path, make_info(), twice, make_axes(records)),
+                      Contains("two records of task " + records[0].id));
+    ns::StudyAxes unknown_key = make_axes(records);
+    unknown_key.by_task[records[0].id].emplace_back("train.lr", "0.1");
+    CHECK_THROWS_WITH(ns::write_archive(path, make_info(), records, unknown_key),
+                      Contains("'train.lr'"));
+    ns::TaskRecord bad = records[2];
+    bad.noise.accuracy.pop_back();
+    CHECK_THROWS_WITH(ns::write_archive(path, make_info(), {bad}, make_axes(records)),
+                      Contains("noise accuracies"));
+    CHECK(read_bytes(path) == before);
+    CHECK(dir.names() == std::vector<std::string>{"study.h5"});
+  }
+}
+
+TEST_CASE("archive: reading refuses other files by name", "[archive]") {
+  ScratchDir dir;
+  const std::string weights = dir.file("weights.h5");
+  std::mt19937 rng(8);
+  ns::save_weights(weights, random_weights({3, 2}, rng));
+  CHECK_THROWS_WITH(ns::read_archive(weights), Contains(weights) &&
+                                                   Contains("not a noisesweep archive") &&
+                                                   Contains("noisesweep-weights"));
+  CHECK_THROWS_WITH(ns::read_archive(dir.file("none.h5")), Contains("does not exist"));
+}
+
+TEST_CASE("archive: merge keeps each task once and refuses other studies", "[archive]") {
+  ScratchDir dir;
+  std::mt19937 rng(9);
+  // Shard a ran tasks 0-2 (1 failed); shard b ran 1 again (done) and 3-4.
+  const ns::TaskRecord t0 = make_record(0, ns::TaskStatus::Done, true, rng);
+  const ns::TaskRecord t1_failed = make_record(1, ns::TaskStatus::Failed, false, rng);
+  ns::TaskRecord t1_done = make_record(1, ns::TaskStatus::Done, false, rng);
+  const ns::TaskRecord t2 = make_record(2, ns::TaskStatus::Done, false, rng);
+  ns::TaskRecord t2_again = t2;
+  t2_again.host = "node-9.cluster";
+  const ns::TaskRecord t3 = make_record(3, ns::TaskStatus::Diverged, false, rng);
+  const ns::TaskRecord t4 = make_record(4, ns::TaskStatus::Done, false, rng);
+
+  ns::ArchiveInfo info_a = make_info(), info_b = make_info();
+  info_a.hosts = {"node-0.cluster"};
+  info_b.hosts = {"node-1.cluster", "node-0.cluster"};
+  info_a.started = 100, info_a.finished = 200, info_a.ranks = 2, info_a.git_dirty = false;
+  info_b.started = 50, info_b.finished = 150, info_b.ranks = 8, info_b.git_dirty = false;
+  const std::vector<ns::TaskRecord> a{t0, t1_failed, t2}, b{t1_done, t2_again, t3, t4};
+  const std::string path_a = dir.file("a.h5"), path_b = dir.file("b.h5");
+  ns::write_archive(path_a, info_a, a, make_axes(a));
+  ns::write_archive(path_b, info_b, b, make_axes(b));
+
+  const std::string merged_path = dir.file("merged.h5");
+  ns::merge_archives({path_a, path_b}, merged_path);
+  const ns::ArchiveContents merged = ns::read_archive(merged_path);
+  require_identical(merged.records, {t0, t1_done, t2, t3, t4});  // t2 from a: the first done
+  CHECK(merged.info.hosts == std::vector<std::string>{"node-0.cluster", "node-1.cluster"});
+  CHECK(merged.info.started == 50);
+  CHECK(merged.info.finished == 200);
+  CHECK(merged.info.ranks == 8);
+  CHECK(merged.axes.by_task.size() == 5);
+  CHECK(merged.axes.keys == make_axes(a).keys);
+
+  SECTION("merging into one of the inputs") {
+    ns::merge_archives({path_b, path_a}, path_b);
+    require_identical(ns::read_archive_records(path_b), {t0, t1_done, t2_again, t3, t4});
+  }
+  SECTION("archives of another study are refused, naming both files") {
+    const std::string path_c = dir.file("c.h5");
+    ns::write_archive(path_c, make_info(kOtherStudyHash), {t0}, make_axes({t0}));
+    CHECK_THROWS_AS(ns::merge_archives({path_a, path_c}, dir.file("bad.h5")), ns::ArchiveError);
+    CHECK_THROWS_WITH(ns::merge_archives({path_a, path_c}, dir.file("bad.h5")),
+                      Contains(path_a) && Contains(path_c) && Contains("different studies"));
+    CHECK_FALSE(fs::exists(dir.file("bad.h5")));
+  }
+  SECTION("keep_one_per_task prefers done, then the first") {
+    const std::vector<ns::TaskRecord> kept =
+        ns::keep_one_per_task({t1_failed, t2, t1_done, t2_again, t1_failed});
+    REQUIRE(kept.size() == 2);
+    require_identical(kept[0], t1_done);
+    require_identical(kept[1], t2);
+  }
+}
+
+// ----- the summary table, as other tools read it -----
+
+TEST_CASE("archive: the summary table reads back in C++, h5py, pandas and h5dump", "[archive]") {
+  ScratchDir dir;
+  std::mt19937 rng(10);
+  const std::vector<ns::TaskRecord> records = make_records(rng);
+  const std::string path = dir.file("study.h5");
+  ns::write_archive(path, make_info(), records, make_axes(records));
+
+  const std::vector<std::string> expected_columns{"id",
+                                                  "stage",
+                                                  "status",
+                                                  "index",
+                                                  "seed",
+                                                  "reg.rowsum",
+                                                  "axis:seed",
+                                                  "clean_accuracy",
+                                                  "train_seconds",
+                                                  "eval_seconds",
+                                                  "AddUnc_at_max",
+                                                  "AddUnc_mean",
+                                                  "AddCor_at_max",
+                                                  "AddCor_mean",
+                                                  "MulCor_at_max",
+                                                  "MulCor_mean"};
+
+  SECTION("C++") {
+    const std::vector<ns::h5::Column> table =
+        ns::h5::File::open_read(path).root().read_table("summary");
+    std::vector<std::string> names;
+    for (const ns::h5::Column& c : table) names.push_back(c.name);
+    CHECK(names == expected_columns);
+    const auto& ids = std::get<std::vector<std::string>>(table[0].values);
+    REQUIRE(ids.size() == records.size());
+    CHECK(ids[3] == records[3].id);
+    CHECK(std::get<std::vector<std::uint64_t>>(table[4].values)[2] == records[2].seed);
+    CHECK(std::get<std::vector<std::string>>(table[5].values) ==
+          std::vector<std::string>{"0.0", "", "[1, 30]", "", "0.0"});
+    const auto& clean = std::get<std::vector<double>>(table[7].values);
+    CHECK(clean[0] == records[0].clean_accuracy);
+    CHECK(std::isnan(clean[1]));
+    // Task 2 (AddUnc is kind 0): mean over repetitions at the largest level, and overall.
+    const ns::NoiseCurves& n = records[2].noise;
+    const double at_max = (n.at(0, 2, 0) + n.at(0, 2, 1)) / 2;
+    double mean = 0;
+    for (int l = 0; l < 3; ++l) mean += n.at(0, l, 0) + n.at(0, l, 1);
+    CHECK(std::get<std::vector<double>>(table[10].values)[2] == Approx(at_max).epsilon(1e-15));
+    CHECK(std::get<std::vector<double>>(table[11].values)[2] == Approx(mean / 6).epsilon(1e-15));
+    CHECK(std::isnan(std::get<std::vector<double>>(table[14].values)[2]));  // no MulCor
+    CHECK_FALSE(std::isnan(std::get<std::vector<double>>(table[14].values)[4]));
+  }
+  SECTION("python3: h5py, numpy and (when installed) pandas") {
+    if (!python_h5py_available()) {
+      WARN("python3 with h5py and numpy is not available: skipping the h5py check");
+      return;
+    }
+    const std::string script = dir.file("check.py");
+    std::ofstream(script) << R"PY(
+import sys
+import h5py, numpy as np
+path, expected = sys.argv[1], sys.argv[2].split(",")
+with h5py.File(path, "r") as f:
+    s = f["summary"][:]
+    assert list(s.dtype.names) == expected, s.dtype.names
+    assert len(s) == 5, len(s)
+    assert list(s["index"]) == [0, 1, 2, 3, 4]
+    status = [x.decode("utf-8") for x in s["status"]]
+    assert status == ["done", "failed", "done", "diverged", "done"], status
+    assert np.isnan(s["clean_accuracy"][1]) and np.isnan(s["AddUnc_mean"][3])
+    for row in s:
+        if row["status"] != b"done":
+            continue
+        task = f["tasks"][row["id"].decode()]
+        acc, levels = task["noise/accuracy"][()], task["noise/levels"][()]
+        kinds = list(task["noise/kinds"].asstr()[()])
+        k = kinds.index("AddUnc")
+        assert np.isclose(row["AddUnc_at_max"], acc[k, np.argmax(levels), :].mean())
+        assert np.isclose(row["AddUnc_mean"], acc[k].mean())
+        assert task.attrs["seed"] == row["seed"] and task.attrs["seed"] > 2**63
+        assert task.attrs["status"] == "done"
+        assert task["curve/loss"].shape == task["curve/epoch"].shape
+    w = f["tasks"][s["id"][0].decode()]["weights/layers/0/W"]
+    assert w.shape == (4, 5) and w.dtype == np.float32, (w.shape, w.dtype)
+    assert list(f.attrs["hosts"]) == ["node-0.cluster", "node-1.cluster"]
+    assert f["study_text"].asstr()[()].startswith("name = ")
+    try:
+        import pandas as pd
+    except ImportError:
+        print("pandas not installed: checked with numpy only")
+        sys.exit(0)
+    df = pd.DataFrame(f["summary"][:])
+    assert list(df.columns) == expected and len(df) == 5
+    assert df["reg.rowsum"].str.decode("utf-8").tolist() == ["0.0", "", "[1, 30]", "", "0.0"]
+    assert df[df["status"] == b"done"]["clean_accuracy"].notna().all()
+)PY";
+    std::string joined;
+    for (const std::string& c : expected_columns) joined += (joined.empty() ? "" : ",") + c;
+    const std::string command =
+        "/usr/bin/python3 " + script + " " + path + " '" + joined + "' 1>&2";
+    CHECK(std::system(command.c_str()) == 0);
+  }
+  SECTION("h5dump") {
+    if (std::system("h5dump --version > /dev/null 2>&1") != 0) {
+      WARN("h5dump is not available: skipping the h5dump check");
+      return;
+    }
+    const std::string out = dir.file("dump.txt");
+    REQUIRE(std::system(("h5dump -d /summary " + path + " > " + out).c_str()) == 0);
+    const std::string dump = read_bytes(out);
+    CHECK_THAT(dump, Contains("H5T_COMPOUND") && Contains("DATASPACE  SIMPLE { ( 5 ) / ( 5 ) }") &&
+                         Contains("\"axis:seed\"") && Contains("\"AddUnc_at_max\"") &&
+                         Contains(records[4].id));
+  }
+}
+
+// ----- the HDF5 wrapper's additions used by the archive -----
+
+TEST_CASE("h5 tables, string-list and unsigned attributes round trip", "[archive][h5]") {
+  ScratchDir dir;
+  const std::string path = dir.file("t.h5");
+  {
+    ns::h5::Group root = ns::h5::File::create(path).root();
+    root.write_table("t", {{"name", std::vector<std::string>{"a", "", "ünï"}},
+                           {"n", std::vector<std::int64_t>{-1, 0, 1}},
+                           {"u", std::vector<std::uint64_t>{0, 1, ~0ULL}},
+                           {"x", std::vector<double>{0.5, -0.0, 1e300}}});
+    root.write_table("empty", {{"x", std::vector<double>{}}});
+    root.set_attr("list", std::vector<std::string>{"x", "yz"});
+    root.set_attr("none", std::vector<std::string>{});
+    root.set_attr("big", std::uint64_t{~0ULL});
+    root.write_text("text", "line 1\nline 2\n");
+    CHECK_THROWS_WITH(
+        root.write_table("bad", {{"a", std::vector<double>{1}}, {"b", std::vector<double>{1, 2}}}),
+        Contains("column 'b' has 2 rows"));
+  }
+  const ns::h5::Group root = ns::h5::File::open_read(path).root();
+  const std::vector<ns::h5::Column> t = root.read_table("t");
+  REQUIRE(t.size() == 4);
+  CHECK(std::get<std::vector<std::string>>(t[0].values) ==
+        std::vector<std::string>{"a", "", "ünï"});
+  CHECK(std::get<std::vector<std::int64_t>>(t[1].values) == std::vector<std::int64_t>{-1, 0, 1});
+  CHECK(std::get<std::vector<std::uint64_t>>(t[2].values)[2] == ~0ULL);
+  CHECK(std::signbit(std::get<std::vector<double>>(t[3].values)[1]));
+  CHECK(std::get<std::vector<double>>(root.read_table("empty")[0].values).empty());
+  CHECK(root.get_attr_strings("list") == std::vector<std::string>{"x", "yz"});
+  CHECK(root.get_attr_strings("none").empty());
+  CHECK(root.get_attr_uint64("big") == ~0ULL);
+  CHECK_THROWS_WITH(root.get_attr_int64("big"), Contains("unsigned") && Contains("'big'"));
+  CHECK(root.read_text("text") == "line 1\nline 2\n");
+  CHECK(root.attr_names() == std::vector<std::string>{"big", "list", "none"});
+}
+
+// ----- costs (hidden: run with "[.archive-cost]") -----
+
+TEST_CASE("archive costs: journal append and archive size per task", "[.archive-cost]") {
+  ScratchDir dir;
+  std::mt19937 rng(11);
+  using Clock = std::chrono::steady_clock;
+
+  const auto time_appends = [&](const ns::TaskRecord& r, int count) {
+    const std::string path = dir.file("cost_" + std::to_string(count) + ".journal");
+    ns::JournalWriter journal = ns::JournalWriter::open_or_create(path, kStudyHash);
+    const Clock::time_point start = Clock::now();
+    for (int i = 0; i < count; ++i) journal.append(r);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    journal.sync();
+    return std::pair{seconds / count * 1e6, ns::encode(r).size()};
+  };
+  const ns::TaskRecord small = make_record(1, ns::TaskStatus::Done, false, rng, 20, 10);
+  const ns::TaskRecord paper = make_record(2, ns::TaskStatus::Done, false, rng, 70, 40);
+  const ns::TaskRecord with_weights = [&] {
+    ns::TaskRecord r = paper;
+    r.weights = random_weights({784, 300, 300, 10}, rng);
+    return r;
+  }();
+  for (const auto& [name, record, count] :
+       {std::tuple{"small (20 epochs, 2 kinds x 10 levels x 2)", &small, 20000},
+        std::tuple{"paper-sized (70 epochs, 2 kinds x 40 levels x 2)", &paper, 20000},
+        std::tuple{"paper-sized with 784-300-300-10 weights", &with_weights, 200}}) {
+    const auto [us, bytes] = time_appends(*record, count);
+    WARN("journal append, " << name << ": " << bytes << " bytes, " << us << " us per record");
+  }
+
+  const auto archive_size = [&](const ns::TaskRecord& prototype, int tasks) {
+    std::vector<ns::TaskRecord> records;
+    for (int i = 0; i < tasks; ++i) {
+      records.push_back(prototype);
+      records.back().id = task_id(i);
+      records.back().index = i;
+    }
+    const std::string path = dir.file("cost.h5");
+    const Clock::time_point start = Clock::now();
+    ns::write_archive(path, make_info(), records, make_axes(records));
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return std::pair{static_cast<double>(fs::file_size(path)) / tasks, seconds / tasks * 1e3};
+  };
+  for (const auto& [name, record, tasks] :
+       {std::tuple{"paper-sized", &paper, 1000},
+        std::tuple{"paper-sized with 784-300-300-10 weights", &with_weights, 50}}) {
+    const auto [bytes, ms] = archive_size(*record, tasks);
+    WARN("archive, " << name << ": " << bytes << " bytes and " << ms << " ms per task");
+  }
+}
