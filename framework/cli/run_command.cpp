@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <optional>
 #include <thread>
 
@@ -42,11 +43,13 @@ void print_progress(const SweepProgress& p, bool tty) {
   const double rate = p.elapsed > 0 ? p.finished_now / p.elapsed : 0;
   const int remaining = p.pending + p.running;
   const std::string eta = rate > 0 ? clock_text(remaining / rate) : "?";
-  const std::string line = fmt::format(
-      "{}/{} done, {} failed, {} running | {:.2f} tasks/s | elapsed {} | ETA {}", p.done, p.total,
-      p.failed, p.running, rate, clock_text(p.elapsed), eta);
-  if (tty) fmt::print("\r{:<100}", line);
-  else fmt::print("[progress] {}\n", line);
+  const std::string line =
+      fmt::format("{}/{} done, {} failed, {} running | {:.2f} tasks/s | elapsed {} | ETA {}",
+                  p.done, p.total, p.failed, p.running, rate, clock_text(p.elapsed), eta);
+  if (tty)
+    fmt::print("\r{:<100}", line);
+  else
+    fmt::print("[progress] {}\n", line);
   std::fflush(stdout);
 }
 
@@ -66,7 +69,8 @@ ArchiveInfo provenance(const Study& study, const std::map<int, TaskRecord>& reco
   info.mpi_version = mpi_library_version();
   info.hosts.push_back(host_name());
   for (const auto& [i, r] : records)
-    if (!r.host.empty() && std::find(info.hosts.begin(), info.hosts.end(), r.host) == info.hosts.end())
+    if (!r.host.empty() &&
+        std::find(info.hosts.begin(), info.hosts.end(), r.host) == info.hosts.end())
       info.hosts.push_back(r.host);
   info.started = started;
   info.finished = unix_time();
@@ -98,9 +102,9 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   if (!store.records().empty())
     fmt::print("resuming: {} tasks already finished ({} failed{}){}\n", store.records().size(),
                failed_before, o.retry_failed ? ", retried now" : "",
-               store.torn_records() ? fmt::format("; {} incomplete journal record(s) dropped",
-                                                  store.torn_records())
-                                    : "");
+               store.torn_records()
+                   ? fmt::format("; {} incomplete journal record(s) dropped", store.torn_records())
+                   : "");
   fmt::print("{} worker{} ({})\n", workers, workers == 1 ? "" : "s",
              mpi && mpi->size() > 1 ? fmt::format("MPI ranks 1..{}", mpi->size() - 1)
                                     : "threads of this process");
@@ -113,6 +117,7 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   options.progress_interval = o.progress_interval > 0 ? o.progress_interval : (tty ? 1.0 : 30.0);
   options.progress = [tty](const SweepProgress& p) { print_progress(p, tty); };
 
+  const auto sweep_started = std::chrono::steady_clock::now();
   SweepOutcome outcome;
   if (mpi && mpi->size() > 1) {
     const auto link = make_mpi_coordinator_link(*mpi);
@@ -130,10 +135,12 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   if (tty) fmt::print("\n");
 
   store.close();
+  const double sweep_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - sweep_started).count();
   int failed = 0;
   for (const auto& [i, r] : store.records()) failed += r.status != TaskStatus::Done;
-  fmt::print("archive written: {} ({} of {} tasks finished, {} failed)\n", o.archive,
-             store.records().size(), study.tasks.size(), failed);
+  fmt::print("archive written: {} ({} of {} tasks finished, {} failed); sweep time {:.3f} s\n",
+             o.archive, store.records().size(), study.tasks.size(), failed, sweep_seconds);
   for (const std::string& f : outcome.new_failures) fmt::print("  failed: {}\n", f);
   if (outcome.stopped_early) {
     fmt::print("stopped on signal {} before the end; run the same command again to resume\n",
@@ -181,7 +188,9 @@ Command add_run_command(CLI::App& app) {
       "  mpirun -np 3 --oversubscribe noisesweep run study.toml\n"
       "Run the same command again after a crash or a stop to resume. Exit codes: 0 all done,\n"
       "1 some task failed (or an error), 3 stopped by a signal before the end (resumable).");
-  cmd->add_option("study", o->study_file, "Study file (TOML)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("study", o->study_file, "Study file (TOML)")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("-o,--archive", o->archive,
                   "Archive to write or resume (default: runs/STUDY_NAME.h5)");
   cmd->add_flag("--retry-failed", o->retry_failed, "Run tasks that failed before again");

@@ -28,9 +28,10 @@ int status(const std::string& path) {
   // The study comes from the archive itself, or, before the first archive is written, from
   // the journal's study hash: then the study file must be given.
   if (!has_archive)
-    throw Error(fmt::format("{}: the sweep has not written its archive yet; its journal {} "
-                            "holds the finished tasks so far",
-                            path, journal));
+    throw Error(
+        fmt::format("{}: the sweep has not written its archive yet; its journal {} "
+                    "holds the finished tasks so far",
+                    path, journal));
   const ArchiveContents archive = read_archive(path);
   const Study study = parse_study_text(archive.info.study_text, archive.info.study_file);
   std::vector<TaskRecord> records = archive.records;
@@ -49,9 +50,12 @@ int status(const std::string& path) {
   for (const Task& t : study.tasks) {
     StageCounts& c = counts[t.stage];
     const auto it = by_index.find(t.index);
-    if (it == by_index.end()) ++c.pending, ++total.pending;
-    else if (it->second->status == TaskStatus::Done) ++c.done, ++total.done;
-    else ++c.failed, ++total.failed;
+    if (it == by_index.end())
+      ++c.pending, ++total.pending;
+    else if (it->second->status == TaskStatus::Done)
+      ++c.done, ++total.done;
+    else
+      ++c.failed, ++total.failed;
   }
   fmt::print("archive {}: study {} ({}), {} tasks\n", path, study.name, study.file,
              study.tasks.size());

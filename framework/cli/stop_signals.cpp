@@ -8,7 +8,9 @@ namespace {
 // piece of global state in the program, written only by the handler.
 volatile std::sig_atomic_t g_signal = 0;
 
-void on_signal(int number) { g_signal = number; }
+void on_signal(int number) {
+  g_signal = number;
+}
 
 constexpr int kSignals[3] = {SIGINT, SIGTERM, SIGUSR1};
 
@@ -25,7 +27,11 @@ StopSignals::~StopSignals() {
   for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &previous_[i], nullptr);
 }
 
-bool StopSignals::received() const { return g_signal != 0; }
-int StopSignals::signal_number() const { return g_signal; }
+bool StopSignals::received() const {
+  return g_signal != 0;
+}
+int StopSignals::signal_number() const {
+  return g_signal;
+}
 
 }  // namespace ns::cli

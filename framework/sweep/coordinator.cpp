@@ -1,8 +1,8 @@
 #include "sweep/coordinator.hpp"
 
+#include <fmt/format.h>
 #include <chrono>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "sweep/schedule.hpp"
@@ -35,9 +35,14 @@ class Coordinator {
  public:
   Coordinator(const Study& study, const std::map<int, TaskRecord>& finished, CoordinatorLink& link,
               ResultSink& sink, const CoordinatorOptions& options)
-      : study_(study), link_(link), sink_(sink), options_(options),
-        schedule_(parents_of(study)), workers_(link.workers(), WorkerState::Starting),
-        stop_sent_(link.workers(), false), started_(Clock::now()) {
+      : study_(study),
+        link_(link),
+        sink_(sink),
+        options_(options),
+        schedule_(parents_of(study)),
+        workers_(link.workers(), WorkerState::Starting),
+        stop_sent_(link.workers(), false),
+        started_(Clock::now()) {
     children_.resize(study.tasks.size());
     for (const Task& t : study.tasks)
       if (t.parent) children_[*t.parent].push_back(t.index);
@@ -71,8 +76,11 @@ class Coordinator {
   }
 
   void keep_parent(const TaskRecord& r) {
-    if (!r.weights) throw Error(fmt::format("task {} ({}) has no stored weights, but later tasks "
-                                            "start from it", r.index, r.id));
+    if (!r.weights)
+      throw Error(
+          fmt::format("task {} ({}) has no stored weights, but later tasks "
+                      "start from it",
+                      r.index, r.id));
     parents_[r.index] = r;
   }
 
@@ -145,7 +153,9 @@ class Coordinator {
 
   void handle(const Message& m) {
     switch (m.kind) {
-      case MessageKind::Ready: worker_free(m.worker); break;
+      case MessageKind::Ready:
+        worker_free(m.worker);
+        break;
       case MessageKind::Result: {
         TaskRecord r = decode(m.payload);
         const bool ok = r.status == TaskStatus::Done;
@@ -153,8 +163,8 @@ class Coordinator {
         ++finished_now_;
         schedule_.finished(r.index, ok);
         if (!ok)
-          outcome_.new_failures.push_back(
-              fmt::format("task {} ({}): {}: {}", r.index, r.stage, to_string(r.status), r.message));
+          outcome_.new_failures.push_back(fmt::format("task {} ({}): {}: {}", r.index, r.stage,
+                                                      to_string(r.status), r.message));
         if (ok && !children_[r.index].empty()) keep_parent(r);
         if (!ok) record_blocked();
         worker_free(m.worker);
@@ -164,7 +174,8 @@ class Coordinator {
         schedule_.requeue(running_on_.at(m.worker));
         worker_free(m.worker);
         break;
-      default: throw Error(fmt::format("unexpected message {} from worker {}", int(m.kind), m.worker));
+      default:
+        throw Error(fmt::format("unexpected message {} from worker {}", int(m.kind), m.worker));
     }
   }
 
@@ -189,7 +200,8 @@ class Coordinator {
   void report(bool last) {
     if (!options_.progress) return;
     const auto now = Clock::now();
-    if (!last && std::chrono::duration<double>(now - last_report_).count() < options_.progress_interval)
+    if (!last &&
+        std::chrono::duration<double>(now - last_report_).count() < options_.progress_interval)
       return;
     last_report_ = now;
     options_.progress(progress());
@@ -214,7 +226,8 @@ class Coordinator {
 }  // namespace
 
 SweepOutcome coordinate(const Study& study, const std::map<int, TaskRecord>& finished,
-                        CoordinatorLink& link, ResultSink& sink, const CoordinatorOptions& options) {
+                        CoordinatorLink& link, ResultSink& sink,
+                        const CoordinatorOptions& options) {
   return Coordinator(study, finished, link, sink, options).run();
 }
 

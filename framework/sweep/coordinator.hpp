@@ -33,8 +33,8 @@ struct CoordinatorOptions {
 
 struct SweepOutcome {
   SweepProgress final;
-  bool stopped_early = false;              // stop requested before the study finished
-  std::vector<std::string> new_failures;   // "task <index> (<stage>): message"
+  bool stopped_early = false;             // stop requested before the study finished
+  std::vector<std::string> new_failures;  // "task <index> (<stage>): message"
 };
 
 // `finished` holds the records of tasks done in an earlier run (resume), by task index; those

@@ -15,7 +15,8 @@ void InProcessHub::Queue::push(Message m) {
 std::optional<Message> InProcessHub::Queue::pop(double wait_seconds) {
   std::unique_lock lock(mutex);
   const auto has_message = [&] { return !messages.empty(); };
-  if (wait_seconds < 0) ready.wait(lock, has_message);
+  if (wait_seconds < 0)
+    ready.wait(lock, has_message);
   else if (!ready.wait_for(lock, std::chrono::duration<double>(wait_seconds), has_message))
     return std::nullopt;
   Message m = std::move(messages.front());
@@ -64,7 +65,11 @@ InProcessHub::InProcessHub(int workers) : coordinator_(std::make_unique<Coordina
 
 InProcessHub::~InProcessHub() = default;
 
-CoordinatorLink& InProcessHub::coordinator() { return *coordinator_; }
-WorkerLink& InProcessHub::worker(int i) { return *workers_[i]; }
+CoordinatorLink& InProcessHub::coordinator() {
+  return *coordinator_;
+}
+WorkerLink& InProcessHub::worker(int i) {
+  return *workers_[i];
+}
 
 }  // namespace ns

@@ -1,7 +1,7 @@
 #include "sweep/result_store.hpp"
 
-#include <filesystem>
 #include <fmt/format.h>
+#include <filesystem>
 
 #include "archive/journal.hpp"
 #include "core/error.hpp"
@@ -13,7 +13,9 @@ namespace {
 
 constexpr double kSyncInterval = 1.0;  // seconds between fdatasync of the journal
 
-std::string journal_path(const std::string& archive) { return archive + ".journal"; }
+std::string journal_path(const std::string& archive) {
+  return archive + ".journal";
+}
 
 }  // namespace
 

@@ -57,6 +57,8 @@ void Schedule::requeue(int task) {
   next_candidate_ = std::min(next_candidate_, task);
 }
 
-int Schedule::count(TaskState s) const { return int(std::count(states_.begin(), states_.end(), s)); }
+int Schedule::count(TaskState s) const {
+  return int(std::count(states_.begin(), states_.end(), s));
+}
 
 }  // namespace ns

@@ -20,8 +20,8 @@ double unix_time() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-TaskRecord run_task(const Task& task, const ModelWeights* parent_weights,
-                    const WorkerIdentity& who, const std::function<bool()>& stop_requested) {
+TaskRecord run_task(const Task& task, const ModelWeights* parent_weights, const WorkerIdentity& who,
+                    const std::function<bool()>& stop_requested) {
   TaskRecord r;
   r.id = task.id;
   r.stage = task.stage;

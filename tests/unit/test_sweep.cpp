@@ -1,8 +1,8 @@
 // The scheduling policy alone, then the whole coordinator/worker protocol over in-process links
 // with worker threads: every task once, failures isolated, results independent of the number of
 // workers and of the order in which tasks finish.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 #include <mutex>
 #include <thread>
 
@@ -105,9 +105,10 @@ std::map<int, TaskRecord> run_sweep(const Study& study, int workers) {
 
 }  // namespace
 
-TEST_CASE("a sweep runs every task once, isolates failures, and does not depend on the worker "
-          "count",
-          "[sweep]") {
+TEST_CASE(
+    "a sweep runs every task once, isolates failures, and does not depend on the worker "
+    "count",
+    "[sweep]") {
   const Study study = tiny_study();
   const std::map<int, TaskRecord> one = run_sweep(study, 1), three = run_sweep(study, 3);
   REQUIRE(one.size() == 7);
@@ -136,7 +137,9 @@ TEST_CASE("a stop request abandons running tasks, which run again on resume", "[
   std::atomic<int> polls{0};
   std::vector<std::thread> threads;
   for (int w = 0; w < 2; ++w)
-    threads.emplace_back([&, w] { run_worker(study, hub.worker(w), {w + 1, "test"}, [] { return false; }); });
+    threads.emplace_back([&, w] {
+      run_worker(study, hub.worker(w), {w + 1, "test"}, [] { return false; });
+    });
   CoordinatorOptions options;
   options.stop_requested = [&] { return ++polls > 3; };
   const SweepOutcome first = coordinate(study, {}, hub.coordinator(), sink, options);
@@ -150,7 +153,9 @@ TEST_CASE("a stop request abandons running tasks, which run again on resume", "[
   CollectingSink rest;
   threads.clear();
   for (int w = 0; w < 2; ++w)
-    threads.emplace_back([&, w] { run_worker(study, again.worker(w), {w + 1, "test"}, [] { return false; }); });
+    threads.emplace_back([&, w] {
+      run_worker(study, again.worker(w), {w + 1, "test"}, [] { return false; });
+    });
   const SweepOutcome second = coordinate(study, finished, again.coordinator(), rest, {});
   for (auto& t : threads) t.join();
   CHECK_FALSE(second.stopped_early);
