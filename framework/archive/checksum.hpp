@@ -1,5 +1,5 @@
 #pragma once
-// XXH64 (Yann Collet's xxHash, 64-bit variant, seed 0): the journal's record checksum. It reads
+// XXH64 from Debian's libxxhash: the journal's record checksum. It reads
 // 8 bytes per step, so checking a 1.3 MB weights record costs well under a millisecond, where a
 // byte-at-a-time hash such as FNV-1a would take about that long on its own.
 #include <cstdint>
