@@ -1,10 +1,10 @@
 #include "config/run_file.hpp"
 
+#include "config/toml_input.hpp"
+
 #include <fmt/format.h>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace ns {
 
@@ -57,25 +57,14 @@ void validate(const RunConfig& cfg, const std::map<std::string, SourcePlace, std
 RunFile parse_run_text(const std::string& text, const std::string& file) {
   RunFile run;
   run.text = text;
-  toml::table table;
-  try {
-    table = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(
-        SourcePlace{file, std::size_t(e.source().begin.line), std::size_t(e.source().begin.column)},
-        "", fmt::format("not valid TOML: {}", e.description()));
-  }
+  const toml::table table = parse_toml(text, file);
   apply_table(run.config, table, file, run.places);
   validate(run.config, run.places, file);
   return run;
 }
 
 RunFile load_run_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(SourcePlace{path}, "", "cannot open the run file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_run_text(text.str(), path);
+  return parse_run_text(read_text_file(path, "run file"), path);
 }
 
 std::string to_toml(const RunConfig& cfg) {

@@ -1,5 +1,7 @@
 #include "config/settings.hpp"
 
+#include "config/toml_input.hpp"
+
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
@@ -15,37 +17,18 @@ namespace {
 
 using Site = SettingSite;
 
-std::string_view type_name(const toml::node& v) {
-  switch (v.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "a list";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a number";
-    case toml::node_type::boolean:
-      return "a boolean";
-    default:
-      return "a date or time";
-  }
-}
-
 double number(const toml::node& v, const Site& s) {
   if (auto i = v.as_integer()) return double(i->get());
   if (auto f = v.as_floating_point()) {
     if (!std::isfinite(f->get())) s.fail("must be a finite number");
     return f->get();
   }
-  s.fail(fmt::format("expected a number, got {}", type_name(v)));
+  s.fail(fmt::format("expected a number, got {}", toml_type_name(v)));
 }
 
 std::int64_t integer(const toml::node& v, const Site& s) {
   if (auto i = v.as_integer()) return i->get();
-  s.fail(fmt::format("expected an integer, got {}", type_name(v)));
+  s.fail(fmt::format("expected an integer, got {}", toml_type_name(v)));
 }
 
 double non_negative(const toml::node& v, const Site& s) {
@@ -69,12 +52,12 @@ int int_at_least(const toml::node& v, const Site& s, std::int64_t lo) {
 
 std::string string(const toml::node& v, const Site& s) {
   if (auto str = v.as_string()) return str->get();
-  s.fail(fmt::format("expected a string, got {}", type_name(v)));
+  s.fail(fmt::format("expected a string, got {}", toml_type_name(v)));
 }
 
 bool boolean(const toml::node& v, const Site& s) {
   if (auto b = v.as_boolean()) return b->get();
-  s.fail(fmt::format("expected true or false, got {}", type_name(v)));
+  s.fail(fmt::format("expected true or false, got {}", toml_type_name(v)));
 }
 
 template <class E, std::size_t N>
@@ -90,7 +73,7 @@ E choice(const toml::node& v, const Site& s, const E (&options)[N]) {
 
 const toml::array& list(const toml::node& v, const Site& s, bool allow_empty) {
   const toml::array* a = v.as_array();
-  if (!a) s.fail(fmt::format("expected a list, got {}", type_name(v)));
+  if (!a) s.fail(fmt::format("expected a list, got {}", toml_type_name(v)));
   if (!allow_empty && a->empty()) s.fail("the list is empty");
   return *a;
 }

@@ -1,11 +1,11 @@
 // From a study file to its ordered, linked, named tasks.
 #include "study/study.hpp"
 
+#include "config/toml_input.hpp"
+
 #include <fmt/format.h>
 #include <algorithm>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "config/run_file.hpp"
 #include "study/dependencies.hpp"
@@ -99,11 +99,7 @@ Study parse_study_text(const std::string& text, const std::string& file) {
 }
 
 Study load_study(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(SourcePlace{path}, "", "cannot open the study file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_study_text(text.str(), path);
+  return parse_study_text(read_text_file(path, "study file"), path);
 }
 
 }  // namespace ns

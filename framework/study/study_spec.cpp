@@ -1,5 +1,7 @@
 #include "study/study_spec.hpp"
 
+#include "config/toml_input.hpp"
+
 #include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
@@ -293,35 +295,7 @@ void check_dependencies(const std::vector<StageSpec>& stages) {
   }
 }
 
-toml::table parse_toml(const std::string& text, const std::string& file) {
-  try {
-    return toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(SourcePlace{file, e.source().begin.line, e.source().begin.column}, "",
-                      fmt::format("not valid TOML: {}", e.description()));
-  }
-}
-
 }  // namespace
-
-std::string_view toml_type_name(const toml::node& v) {
-  switch (v.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "a list";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a number";
-    case toml::node_type::boolean:
-      return "a boolean";
-    default:
-      return "a date or time";
-  }
-}
 
 std::vector<std::string> StageSpec::axis_keys() const {
   std::vector<KeyPlace> keys = variant_keys;

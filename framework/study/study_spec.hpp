@@ -3,10 +3,12 @@
 // settings it overrides, its grid axes and its variants. Expansion (study/expand.hpp) turns it
 // into tasks. Nodes point into `root`, which the spec owns.
 #include <toml++/toml.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
+#include "config/toml_input.hpp"
 
 #include "core/error.hpp"
 
@@ -60,8 +62,5 @@ struct StudySpec {
 // Parses and checks the structure: unknown keys, types, names, empty axes, seeds. Values of
 // settings are checked here too (against a scratch config), so errors come in file order.
 StudySpec read_study_spec(const std::string& text, const std::string& file);
-
-// "a table", "a list", ...: for messages about a value of the wrong type.
-std::string_view toml_type_name(const toml::node& node);
 
 }  // namespace ns

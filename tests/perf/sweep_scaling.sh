@@ -19,7 +19,7 @@ sweep_seconds() {  # log file
   sed -n 's/.*sweep time \([0-9.]*\) s.*/\1/p' "$1"
 }
 
-sed -e 's/^train.epochs = 10$/train.epochs = 300/' -e 's/^train.epochs = 3$/train.epochs = 60/' \
+sed -e 's/^train.epochs = 10$/train.epochs = 600/' -e 's/^train.epochs = 3$/train.epochs = 120/' \
   "$root/studies/test-small.toml" > "$work/study.toml"
 tasks=$("$bin" plan "$work/study.toml" | sed -n 's/.*: \([0-9]*\) tasks in.*/\1/p')
 best_one=1e9 best_all=1e9

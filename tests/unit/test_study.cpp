@@ -274,7 +274,7 @@ TEST_CASE("the shipped studies parse", "[study]") {
   }
   const Study quick = load_study(studies_dir() + "/quickstart.toml");
   CHECK(quick.name == "quickstart");
-  CHECK(quick.tasks.size() == 6);
+  CHECK(quick.tasks.size() == 9);  // 3 replicates x (baseline, rowsum, uncorrelated)
   CHECK(quick.tasks[0].config.data.name == "mnist");
   CHECK(quick.tasks[0].config.eval.levels.size() == 10);
   CHECK_THROWS_WITH(load_study("/no/such/study.toml"),
