@@ -67,10 +67,13 @@ struct PeerNumbers {
 };
 
 // Runs the PyTorch peer and reads its one line of JSON; nullopt when torch is missing.
-std::optional<PeerNumbers> run_peer(const BenchOptions& o) {
+// `openblas_core`: "detect" is OpenBLAS's own choice of kernels (Debian's torch as installed),
+// "auto" the kernels for this CPU's instruction set (see torch_peer.py).
+std::optional<PeerNumbers> run_peer(const BenchOptions& o, const std::string& openblas_core) {
   const std::string cmd = fmt::format(
-      "{} {} --train-samples {} --eval-samples {} --eval-draws {} --noise-variance {} 2>&1",
-      o.python, o.peer, o.train_samples, o.eval_samples, o.draws, o.variance);
+      "{} {} --train-samples {} --eval-samples {} --eval-draws {} --noise-variance {} "
+      "--openblas-core {} 2>&1",
+      o.python, o.peer, o.train_samples, o.eval_samples, o.draws, o.variance, openblas_core);
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   if (!pipe) return std::nullopt;
   std::string out;
@@ -154,20 +157,26 @@ int bench(const BenchOptions& o) {
       " the fast path can exceed 100%)\n");
 
   if (o.no_peer) return 0;
-  const std::optional<PeerNumbers> peer = run_peer(o);
-  if (!peer) {
-    fmt::print("\nPyTorch peer skipped: install python3-torch and libopenblas0 to compare.\n");
-    return 0;
+  struct Peer {
+    const char* core;
+    const char* what;
+  };
+  for (const Peer& variant : {Peer{"detect", "as Debian installs it (OpenBLAS picks its kernels)"},
+                              Peer{"auto", "OpenBLAS forced to this CPU's best kernels"}}) {
+    const std::optional<PeerNumbers> peer = run_peer(o, variant.core);
+    if (!peer) {
+      fmt::print("\nPyTorch peer skipped: install python3-torch and libopenblas0 to compare.\n");
+      return 0;
+    }
+    fmt::print("\nPyTorch peer ({}), 1 thread, {}:\n", peer->description, variant.what);
+    row("torch train, 1 epoch", peer->train_samples_per_s, train_flops_per_sample);
+    row("torch naive noisy eval AddUnc", peer->eval_samples_per_s, eval_flops_per_sample);
+    fmt::print(
+        "ratios (ours / PyTorch): training {:.2f}x (goal >= 1.5x); noisy eval, protocol {:.2f}x "
+        "(goal >= 5x; AddUnc alone {:.2f}x, AddCor alone {:.2f}x)\n",
+        train_rate / peer->train_samples_per_s, protocol / peer->eval_samples_per_s,
+        unc / peer->eval_samples_per_s, cor / peer->eval_samples_per_s);
   }
-  fmt::print("\nPyTorch peer ({}), 1 thread:\n", peer->description);
-  row("torch train, 1 epoch", peer->train_samples_per_s, train_flops_per_sample);
-  row("torch naive noisy eval AddUnc", peer->eval_samples_per_s, eval_flops_per_sample);
-  fmt::print(
-      "\nratios (ours / PyTorch):\n  training              {:.2f}x  (goal >= 1.5x)\n"
-      "  noisy eval, protocol  {:.2f}x  (goal >= 5x; AddUnc alone {:.2f}x, AddCor alone "
-      "{:.2f}x)\n",
-      train_rate / peer->train_samples_per_s, protocol / peer->eval_samples_per_s,
-      unc / peer->eval_samples_per_s, cor / peer->eval_samples_per_s);
   return 0;
 }
 

@@ -13,7 +13,12 @@ tasks=$("$bin" plan "$work/study.toml" | sed -n 's/.*: \([0-9]*\) tasks in.*/\1/
 # mpirun passes SIGUSR1 on to every rank.
 "${mpi[@]}" -np 3 "$bin" run "$work/study.toml" -o "$work/stopped.h5" > "$work/stop.log" 2>&1 &
 pid=$!
-sleep 1.5
+# Signal as soon as the first task is done (status reads the journal), whatever the load.
+for _ in $(seq 1 600); do
+  done_now=$("$bin" status "$work/stopped.h5" 2>/dev/null | awk '$1 == "total" { print $2 }' || true)
+  [[ ${done_now:-0} -ge 1 ]] && break
+  sleep 0.05
+done
 kill -USR1 "$pid"
 status=0
 wait "$pid" || status=$?
