@@ -31,6 +31,7 @@ struct RunOptions {
   double progress_interval = -1;  // default: 1 s on a terminal, 30 s otherwise
   int threads = 1;
   double checkpoint_interval = 600;
+  std::string shard = "0/1";
 };
 
 std::string clock_text(double seconds) {
@@ -116,6 +117,10 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   options.stop_requested = [&] { return signals.received(); };
   options.progress_interval = o.progress_interval > 0 ? o.progress_interval : (tty ? 1.0 : 30.0);
   options.progress = [tty](const SweepProgress& p) { print_progress(p, tty); };
+  options.shard = parse_shard(o.shard);
+  if (!options.shard.whole())
+    fmt::print("shard {}: tasks whose first-stage ancestor's index % {} == {}\n",
+               options.shard.str(), options.shard.count, options.shard.index);
 
   const auto sweep_started = std::chrono::steady_clock::now();
   SweepOutcome outcome;
@@ -140,7 +145,7 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   int failed = 0;
   for (const auto& [i, r] : store.records()) failed += r.status != TaskStatus::Done;
   fmt::print("archive written: {} ({} of {} tasks finished, {} failed); sweep time {:.3f} s\n",
-             o.archive, store.records().size(), study.tasks.size(), failed, sweep_seconds);
+             o.archive, store.records().size(), outcome.final.total, failed, sweep_seconds);
   for (const std::string& f : outcome.new_failures) fmt::print("  failed: {}\n", f);
   if (outcome.stopped_early) {
     fmt::print("stopped on signal {} before the end; run the same command again to resume\n",
@@ -200,6 +205,10 @@ Command add_run_command(CLI::App& app) {
                   "Seconds between rewrites of the archive from the journal during the run")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--shard", o->shard,
+                  "Run only shard I of K (I/K, 0-based): the tasks descending from every K-th\n"
+                  "first-stage task. Each shard writes its own archive; `merge` joins them.")
+      ->capture_default_str();
   cmd->add_option("--threads", o->threads,
                   "Worker threads when run without mpirun (one task per thread)")
       ->capture_default_str()

@@ -46,7 +46,10 @@ class Coordinator {
     children_.resize(study.tasks.size());
     for (const Task& t : study.tasks)
       if (t.parent) children_[*t.parent].push_back(t.index);
+    for (const Task& t : study.tasks)
+      if (!options.shard.contains(study, t.index)) schedule_.exclude(t.index);
     for (const auto& [index, record] : finished) {
+      if (schedule_.state(index) == TaskState::Excluded) continue;
       schedule_.set_finished(index, record.status == TaskStatus::Done);
       if (!children_[index].empty() && record.status == TaskStatus::Done) keep_parent(record);
     }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "study/shard.hpp"
 #include "study/study.hpp"
 #include "sweep/task_record.hpp"
 #include "sweep/transport.hpp"
@@ -29,6 +30,7 @@ struct CoordinatorOptions {
   std::function<bool()> stop_requested;  // e.g. a signal arrived
   std::function<void(const SweepProgress&)> progress;
   double progress_interval = 10;  // seconds between progress reports
+  Shard shard;                    // run only this shard's tasks
 };
 
 struct SweepOutcome {

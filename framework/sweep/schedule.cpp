@@ -8,7 +8,7 @@ namespace ns {
 
 Schedule::Schedule(std::vector<std::optional<int>> parents)
     : parents_(std::move(parents)), states_(parents_.size(), TaskState::Pending) {
-  for (int i = 0; i < size(); ++i)
+  for (int i = 0; i < int(states_.size()); ++i)
     if (parents_[i] && (*parents_[i] < 0 || *parents_[i] >= i))
       throw Error("schedule: a task's parent must come before it");
 }
@@ -20,7 +20,7 @@ void Schedule::set_finished(int task, bool ok) {
 std::optional<int> Schedule::next() {
   // Tasks waiting on a running parent stay behind the cursor; skip over them without moving it.
   bool all_before_settled = true;
-  for (int i = next_candidate_; i < size(); ++i) {
+  for (int i = next_candidate_; i < int(states_.size()); ++i) {
     if (states_[i] != TaskState::Pending) {
       if (all_before_settled) next_candidate_ = i + 1;
       continue;
@@ -38,7 +38,7 @@ std::optional<int> Schedule::next() {
 
 std::vector<int> Schedule::take_blocked() {
   std::vector<int> blocked;
-  for (int i = 0; i < size(); ++i) {
+  for (int i = 0; i < int(states_.size()); ++i) {
     const auto p = parents_[i];
     if (states_[i] == TaskState::Pending && p && states_[*p] == TaskState::Failed) {
       states_[i] = TaskState::Failed;  // children of i are visited later in this same pass

@@ -7,7 +7,8 @@
 
 namespace ns {
 
-enum class TaskState { Pending, Running, Done, Failed };
+// Excluded: not this run's task (another shard's), never handed out and never counted.
+enum class TaskState { Pending, Running, Done, Failed, Excluded };
 
 class Schedule {
  public:
@@ -16,6 +17,7 @@ class Schedule {
 
   // Marks tasks already finished (resume). A failed task counts as finished unless retried.
   void set_finished(int task, bool ok);
+  void exclude(int task) { states_[task] = TaskState::Excluded; }
 
   // The lowest-index pending task whose parent is done; it becomes Running.
   std::optional<int> next();
@@ -29,7 +31,7 @@ class Schedule {
   TaskState state(int task) const { return states_[task]; }
   std::optional<int> parent(int task) const { return parents_[task]; }
   int count(TaskState s) const;
-  int size() const { return int(states_.size()); }
+  int size() const { return int(states_.size()) - count(TaskState::Excluded); }
   bool complete() const { return count(TaskState::Pending) + count(TaskState::Running) == 0; }
 
  private:

@@ -162,3 +162,46 @@ TEST_CASE("a stop request abandons running tasks, which run again on resume", "[
   CHECK(int(finished.size()) + rest.adds == 7);
   for (const auto& [i, r] : rest.records) CHECK(finished.count(i) == 0);
 }
+
+TEST_CASE("shards split a study into disjoint parts that keep each task with its parent",
+          "[sweep]") {
+  const Study study = tiny_study();
+  for (int k : {1, 2, 3, 5}) {
+    std::vector<int> owners(study.tasks.size(), 0);
+    for (int i = 0; i < k; ++i)
+      for (const Task& t : study.tasks)
+        if (Shard{i, k}.contains(study, t.index)) {
+          ++owners[t.index];
+          if (t.parent) CHECK(Shard{i, k}.contains(study, *t.parent));
+        }
+    for (int n : owners) CHECK(n == 1);  // every task in exactly one shard
+  }
+  CHECK(parse_shard("2/3").index == 2);
+  CHECK_THROWS_WITH(parse_shard("3/3"), Catch::Matchers::Contains("0 <= I < K"));
+  CHECK_THROWS_WITH(parse_shard("x"), Catch::Matchers::Contains("'x'"));
+}
+
+TEST_CASE("a shard's sweep runs exactly its own tasks", "[sweep]") {
+  const Study study = tiny_study();
+  std::map<int, TaskRecord> all;
+  for (int i = 0; i < 2; ++i) {
+    InProcessHub hub(2);
+    CollectingSink sink;
+    std::vector<std::thread> threads;
+    for (int w = 0; w < 2; ++w)
+      threads.emplace_back([&, w] {
+        run_worker(study, hub.worker(w), {w + 1, "test"}, [] { return false; });
+      });
+    CoordinatorOptions options;
+    options.shard = {i, 2};
+    const SweepOutcome outcome = coordinate(study, {}, hub.coordinator(), sink, options);
+    for (auto& t : threads) t.join();
+    CHECK(outcome.final.total == int(sink.records.size()));
+    for (const auto& [index, r] : sink.records) {
+      CHECK(options.shard.contains(study, index));
+      CHECK(all.count(index) == 0);
+      all[index] = r;
+    }
+  }
+  CHECK(all.size() == study.tasks.size());
+}

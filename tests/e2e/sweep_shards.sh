@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Shards: the test study split into 3 shards (separate runs, as a job array would), merged, equals
+# the study run whole; each shard's archive holds only its own tasks.
+bin=${1:?usage: sweep_shards.sh PATH/TO/noisesweep}
+source "$(dirname "$0")/lib.bash"
+study=$root/studies/test-small.toml
+tasks=$("$bin" plan "$study" | sed -n 's/.*: \([0-9]*\) tasks in.*/\1/p')
+
+"$bin" run "$study" -o "$work/whole.h5" > /dev/null
+total=0
+for i in 0 1 2; do
+  "$bin" run "$study" --shard "$i/3" -o "$work/shard$i.h5" > "$work/shard$i.log"
+  n=$("$python" -c "import h5py,sys; print(len(h5py.File(sys.argv[1])['tasks']))" "$work/shard$i.h5")
+  ((n > 0 && n < tasks)) || fail "shard $i holds $n of $tasks tasks"
+  total=$((total + n))
+done
+((total == tasks)) || fail "the shards hold $total tasks together, the study has $tasks"
+"$bin" merge "$work"/shard{0,1,2}.h5 -o "$work/merged.h5"
+compare "$work/whole.h5" "$work/merged.h5" --expect-tasks "$tasks"
+if "$bin" run "$study" --shard 3/3 -o "$work/bad.h5" 2> "$work/err.txt"; then fail "shard 3/3 accepted"; fi
+grep -q "0 <= I < K" "$work/err.txt" || fail "unclear shard error: $(cat "$work/err.txt")"
+echo "sweep_shards: all checks passed"
