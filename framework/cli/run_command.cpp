@@ -81,6 +81,7 @@ ArchiveInfo provenance(const Study& study, const std::map<int, TaskRecord>& reco
 
 int coordinate_and_store(const RunOptions& o, const Study& study, const StopSignals& signals,
                          const MpiSession* mpi) {
+  const Shard shard = parse_shard(o.shard);  // before anything is written
   const double started = unix_time();
   ResultStore store(
       o.archive, study,
@@ -117,7 +118,7 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   options.stop_requested = [&] { return signals.received(); };
   options.progress_interval = o.progress_interval > 0 ? o.progress_interval : (tty ? 1.0 : 30.0);
   options.progress = [tty](const SweepProgress& p) { print_progress(p, tty); };
-  options.shard = parse_shard(o.shard);
+  options.shard = shard;
   if (!options.shard.whole())
     fmt::print("shard {}: tasks whose first-stage ancestor's index % {} == {}\n",
                options.shard.str(), options.shard.count, options.shard.index);

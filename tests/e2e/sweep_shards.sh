@@ -19,4 +19,5 @@ done
 compare "$work/whole.h5" "$work/merged.h5" --expect-tasks "$tasks"
 if "$bin" run "$study" --shard 3/3 -o "$work/bad.h5" 2> "$work/err.txt"; then fail "shard 3/3 accepted"; fi
 grep -q "0 <= I < K" "$work/err.txt" || fail "unclear shard error: $(cat "$work/err.txt")"
+[[ ! -e "$work/bad.h5" ]] || fail "a rejected shard still created an archive"
 echo "sweep_shards: all checks passed"
