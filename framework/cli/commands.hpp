@@ -17,5 +17,6 @@ Command add_run_command(CLI::App& app);
 Command add_plan_command(CLI::App& app);
 Command add_status_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
+Command add_report_command(CLI::App& app);
 
 }  // namespace ns::cli

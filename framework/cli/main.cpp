@@ -14,10 +14,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", NOISESWEEP_VERSION);
   const ns::cli::Command commands[] = {
-      ns::cli::add_train_command(app), ns::cli::add_run_command(app),
-      ns::cli::add_plan_command(app),  ns::cli::add_status_command(app),
-      ns::cli::add_merge_command(app), ns::cli::add_settings_command(app),
-      ns::cli::add_bench_command(app),
+      ns::cli::add_train_command(app),    ns::cli::add_run_command(app),
+      ns::cli::add_plan_command(app),     ns::cli::add_status_command(app),
+      ns::cli::add_merge_command(app),    ns::cli::add_report_command(app),
+      ns::cli::add_settings_command(app), ns::cli::add_bench_command(app),
   };
   try {
     app.parse(argc, argv);

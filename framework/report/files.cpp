@@ -1,0 +1,70 @@
+#include "report/files.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace ns::report {
+
+namespace fs = std::filesystem;
+
+void write_text_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(fmt::format("{}: cannot create: {}", tmp, std::strerror(errno)));
+    out << text;
+    out.flush();
+    if (!out) throw Error(fmt::format("{}: cannot write: {}", tmp, std::strerror(errno)));
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw Error(fmt::format("{}: cannot replace it with {}: {}", path, tmp, ec.message()));
+  }
+}
+
+std::string read_binary_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (in.bad()) throw Error(fmt::format("{}: cannot read", path));
+  return bytes.str();
+}
+
+std::vector<Figure> read_figures(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw Error(fmt::format("{}: no such folder of figures", dir));
+  std::vector<fs::path> pngs;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string ext = it->path().extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    if (ext == ".png" && it->is_regular_file()) pngs.push_back(it->path());
+  }
+  if (ec) throw Error(fmt::format("{}: cannot list: {}", dir, ec.message()));
+  std::sort(pngs.begin(), pngs.end());  // directory order is arbitrary; the page is not
+
+  static constexpr char kSignature[] = "\x89PNG\r\n\x1a\n";
+  std::vector<Figure> figures;
+  for (const fs::path& p : pngs) {
+    Figure f{p.filename().string(), read_binary_file(p.string())};
+    if (f.png.compare(0, 8, kSignature, 8) != 0)
+      throw Error(fmt::format("{}: not a PNG file (no PNG signature)", p.string()));
+    figures.push_back(std::move(f));
+  }
+  return figures;
+}
+
+}  // namespace ns::report
