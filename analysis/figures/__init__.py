@@ -1,0 +1,1 @@
+"""Figure families of analysis/plots.py, one module each; archive.py reads the archive."""

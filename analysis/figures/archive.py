@@ -1,0 +1,217 @@
+"""Reads a noisesweep study archive into plain Python objects, and groups its tasks.
+
+Everything the figures need is read once, up front, so that a malformed archive fails with one
+message before any figure is half drawn, and the figure modules never touch HDF5. Only h5py
+and numpy are used: the archive is meant to be read without noisesweep's own code.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+import h5py
+import numpy as np
+
+ARCHIVE_FORMAT = "noisesweep-archive"
+SEED_KEY = "seed"
+_INIT_FROM = re.compile(r'^\s*train\.init_from\s*=\s*"task:([0-9a-f]+)"', re.MULTILINE)
+
+
+class PlotError(Exception):
+    """A problem the user can fix (bad path, wrong file, bad option): printed without a
+    traceback."""
+
+
+@dataclass
+class Histogram:
+    """Equal-width bins as stored: edges (bins + 1) and counts (bins)."""
+    edges: np.ndarray
+    counts: np.ndarray
+
+
+@dataclass
+class LayerStats:
+    """Statistics of weight matrix W_l (out x in): row i holds the weights into neuron i."""
+    row_mean: np.ndarray
+    row_std: np.ndarray
+    weights: Histogram
+    biases: Histogram
+
+
+@dataclass
+class HiddenStats:
+    """Hidden layer h over the clean test set."""
+    preactivation: Histogram
+    input: Histogram
+
+
+@dataclass
+class Task:
+    """One finished task: its identity, where it sits in the study, and its results."""
+    id: str
+    stage: str
+    index: int
+    axes: dict            # swept key -> value as TOML text, the seed included
+    parent: str | None    # id of the task it was fine-tuned from, if any
+    curve: dict           # name -> float64 array per epoch
+    kinds: list           # noise kinds, e.g. ["AddUnc", ...]
+    levels: np.ndarray    # noise variances
+    accuracy: np.ndarray  # kinds x levels x repetitions, fractions
+    layers: list = field(default_factory=list)  # LayerStats per layer (format 2 only)
+    hidden: list = field(default_factory=list)  # HiddenStats per hidden layer (format 2 only)
+
+    @property
+    def group_key(self):
+        """Stage + every swept value but the seed: the row of an ablation table, whose
+        seeds are the replicates pooled into one curve."""
+        return (self.stage,) + tuple(sorted((k, v) for k, v in self.axes.items() if k != SEED_KEY))
+
+
+@dataclass
+class Group:
+    """Tasks that differ only in their seed replicate."""
+    key: tuple
+    label: str
+    color: object
+    linestyle: str
+    tasks: list
+
+    @property
+    def stage(self):
+        return self.key[0]
+
+
+@dataclass
+class Archive:
+    path: str
+    study_name: str
+    format_version: int
+    axis_keys: list
+    tasks: dict           # id -> Task, done tasks only
+    skipped: int          # tasks present but not done
+    groups: list          # Group, in the order of their first task's index
+
+    @property
+    def has_stats(self):
+        return any(t.layers for t in self.tasks.values())
+
+
+def _text(value):
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _histogram(g, name):
+    return Histogram(np.asarray(g[name + "_hist_edges"][()], dtype=float),
+                     np.asarray(g[name + "_hist_counts"][()], dtype=float))
+
+
+def _numbered(g):
+    """Children named 0, 1, ... in numeric order (as text "10" sorts before "2")."""
+    return [g[str(i)] for i in range(len(g))]
+
+
+def _read_task(g):
+    settings = _text(g.attrs.get("settings", ""))
+    parent = _INIT_FROM.search(settings)
+    task = Task(
+        id=_text(g.attrs["id"]),
+        stage=_text(g.attrs["stage"]),
+        index=int(g.attrs["index"]),
+        axes={k: _text(v) for k, v in g["axes"].attrs.items()},
+        parent=parent.group(1) if parent else None,
+        curve={k: np.asarray(g["curve"][k][()], dtype=float) for k in g["curve"]},
+        kinds=[_text(k) for k in g["noise/kinds"][()]],
+        levels=np.asarray(g["noise/levels"][()], dtype=float),
+        accuracy=np.asarray(g["noise/accuracy"][()], dtype=float),
+    )
+    if "stats" in g:
+        task.layers = [LayerStats(np.asarray(l["row_mean"][()], float), np.asarray(l["row_std"][()], float),
+                                  _histogram(l, "weight"), _histogram(l, "bias"))
+                       for l in _numbered(g["stats/layers"])]
+        task.hidden = [HiddenStats(_histogram(h, "preactivation"), _histogram(h, "input"))
+                       for h in _numbered(g["stats/hidden"])]
+    return task
+
+
+def load(path):
+    """Reads every done task of the archive at `path`. Raises PlotError for a missing file,
+    a file that is not a noisesweep archive, a malformed one, or one without done tasks."""
+    if not os.path.exists(path):
+        raise PlotError(f"{path}: no such file")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        raise PlotError(f"{path}: not an HDF5 file ({e})") from None
+    with f:
+        if _text(f.attrs.get("format", "")) != ARCHIVE_FORMAT:
+            raise PlotError(f"{path}: not a noisesweep study archive (no format = '{ARCHIVE_FORMAT}' attribute)")
+        if "tasks" not in f:
+            raise PlotError(f"{path}: malformed archive: no /tasks group")
+        tasks, skipped = {}, 0
+        for tid, g in f["tasks"].items():
+            try:
+                if _text(g.attrs.get("status", "")) != "done":
+                    skipped += 1
+                    continue
+                task = _read_task(g)
+            except (KeyError, ValueError, TypeError, OSError) as e:
+                raise PlotError(f"{path}: malformed archive: task {tid}: {e}") from None
+            tasks[task.id] = task
+        archive = Archive(path=path, study_name=_text(f.attrs.get("study_name", "?")),
+                          format_version=int(f.attrs.get("format_version", 0)),
+                          axis_keys=[_text(k) for k in f.attrs.get("axis_keys", [])],
+                          tasks=tasks, skipped=skipped, groups=[])
+    if not tasks:
+        raise PlotError(f"{path}: no finished tasks to plot ({skipped} failed or diverged)")
+    archive.groups = make_groups(list(tasks.values()), archive.axis_keys)
+    return archive
+
+
+def short_keys(keys):
+    """Maps each swept key to the shortest dotted suffix that is still unique, so legend
+    labels stay short: data.synthetic.separation -> separation, reg.lambda -> lambda."""
+    names = {}
+    for key in keys:
+        parts = key.split(".")
+        for n in range(1, len(parts) + 1):
+            suffix = ".".join(parts[-n:])
+            if sum(1 for k in keys if k == suffix or k.endswith("." + suffix)) == 1:
+                names[key] = suffix
+                break
+        else:
+            names[key] = key
+    return names
+
+
+def make_groups(tasks, axis_keys):
+    """One group per (stage, swept values but the seed), in study order. Colours are fixed
+    here, once for the whole archive, so a group has the same colour in every figure and
+    whatever --stages selects."""
+    from . import style  # local: keeps this module free of matplotlib for reuse
+    by_key = {}
+    for task in sorted(tasks, key=lambda t: t.index):
+        by_key.setdefault(task.group_key, []).append(task)
+    names = short_keys([k for k in axis_keys if k != SEED_KEY] or
+                       sorted({k for key in by_key for k, _ in key[1:]}))
+    stages = list(dict.fromkeys(key[0] for key in by_key))
+    groups = []
+    for i, (key, members) in enumerate(by_key.items()):
+        order = sorted(key[1:], key=lambda kv: axis_keys.index(kv[0]) if kv[0] in axis_keys else len(axis_keys))
+        parts = [f"{names.get(k, k)}={v}" for k, v in order]
+        label = key[0] + (" · " + ", ".join(parts) if parts else "")
+        color, linestyle = style.group_style(i, len(by_key), stages.index(key[0]))
+        groups.append(Group(key=key, label=label, color=color, linestyle=linestyle, tasks=members))
+    return groups
+
+
+def select_groups(archive, stages):
+    """The groups of the chosen stages (all when `stages` is empty), in study order."""
+    if not stages:
+        return list(archive.groups)
+    known = list(dict.fromkeys(g.stage for g in archive.groups))
+    unknown = [s for s in stages if s not in known]
+    if unknown:
+        raise PlotError(f"--stages: no done tasks in stage(s) {', '.join(unknown)}; "
+                        f"the archive has {', '.join(known)}")
+    return [g for g in archive.groups if g.stage in stages]

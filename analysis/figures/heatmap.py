@@ -1,0 +1,178 @@
+"""Figure 5: the ablation heat map: how much each regulariser setting gains over the
+baseline it was fine-tuned from, against the weights of two regulariser terms.
+
+The gain is paired: each fine-tuned task is compared with its own parent (same seed, same
+data split, same initial weights), in percentage points of accuracy under one noise kind at
+one level (mean over repetitions), then averaged over seeds. Pairing removes the
+seed-to-seed spread of the baselines from the comparison.
+
+When the study sweeps fewer than two numeric reg.* keys there is no map to draw; the figure
+is then skipped with a printed note (no placeholder file), so a figure directory only ever
+holds figures with data.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import style
+from .archive import PlotError, SEED_KEY
+
+
+def _number(text):
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def fine_tuned(tasks):
+    """Tasks whose parent is also a done task of the archive."""
+    return [t for t in tasks.values() if t.parent and t.parent in tasks]
+
+
+def numeric_reg_keys(tasks):
+    """reg.* swept keys whose values are all numbers, with their distinct values."""
+    values = {}
+    for t in tasks:
+        for k, v in t.axes.items():
+            if k.startswith("reg."):
+                values.setdefault(k, []).append(_number(v))
+    return {k: sorted(set(v)) for k, v in values.items() if None not in v}
+
+
+def choose_keys(tasks, x=None, y=None):
+    """(x key, y key): the user's, or the two numeric reg.* keys with the most distinct
+    values that some task sweeps together. None when there are no such two keys."""
+    keys = numeric_reg_keys(tasks)
+    for name, key in (("--heatmap-x", x), ("--heatmap-y", y)):
+        if key is not None and key not in keys:
+            raise PlotError(f"{name} {key}: not a numeric reg.* key swept by a fine-tuned task; "
+                            f"candidates: {', '.join(keys) or 'none'}")
+    if x is not None and x == y:
+        raise PlotError(f"--heatmap-x and --heatmap-y are both {x}")
+    # Automatic picks need a key that actually varies; an explicit one may be constant.
+    ranked = sorted((k for k in keys if len(keys[k]) > 1 or k in (x, y)), key=lambda k: -len(keys[k]))
+    pairs = [(a, b) for a in ranked for b in ranked if a != b
+             and (x is None or a == x) and (y is None or b == y)
+             and any(a in t.axes and b in t.axes for t in tasks)]
+    return pairs[0] if pairs else None
+
+
+def improvement(task, parent, kind, level):
+    """Accuracy of task minus its parent's, in pp, under `kind` at `level` (mean over
+    repetitions), or None when either was not evaluated there."""
+    values = []
+    for t in (task, parent):
+        if kind not in t.kinds:
+            return None
+        hits = np.flatnonzero(np.isclose(t.levels, level, rtol=1e-9, atol=0))
+        if not hits.size:
+            return None
+        values.append(t.accuracy[t.kinds.index(kind), hits[0]].mean() * 100.0)
+    return values[0] - values[1]
+
+
+def grid(tasks, all_tasks, xkey, ykey, kind, level):
+    """Mean gain per (y value, x value) cell, with NaN where nothing ran; and the number of
+    tasks per cell."""
+    xs = sorted({_number(t.axes[xkey]) for t in tasks if xkey in t.axes and ykey in t.axes})
+    ys = sorted({_number(t.axes[ykey]) for t in tasks if xkey in t.axes and ykey in t.axes})
+    cells = {}
+    for t in tasks:
+        if xkey in t.axes and ykey in t.axes:
+            gain = improvement(t, all_tasks[t.parent], kind, level)
+            if gain is not None:
+                cells.setdefault((_number(t.axes[ykey]), _number(t.axes[xkey])), []).append(gain)
+    values = np.full((len(ys), len(xs)), np.nan)
+    counts = np.zeros((len(ys), len(xs)), dtype=int)
+    for (yv, xv), gains in cells.items():
+        values[ys.index(yv), xs.index(xv)] = np.mean(gains)
+        counts[ys.index(yv), xs.index(xv)] = len(gains)
+    return xs, ys, values, counts
+
+
+def _format(v):
+    return f"{v:g}"
+
+
+def other_keys(tasks, xkey, ykey):
+    """Swept keys besides the two axes and the seed that vary among the mapped tasks: the
+    map averages over them, which the title must say."""
+    mapped = [t for t in tasks if xkey in t.axes and ykey in t.axes]
+    keys = {k for t in mapped for k in t.axes} - {xkey, ykey, SEED_KEY}
+    stages = {t.stage for t in mapped}
+    return sorted(k for k in keys if len({t.axes.get(k) for t in mapped}) > 1), sorted(stages)
+
+
+def plan(archive, groups, options):
+    """What to map: (tasks, x key, y key, kinds, level), or a note saying why there is
+    nothing. Run before any figure is drawn, so that a bad --heatmap-* option fails at once.
+    """
+    selected = {t.id for g in groups for t in g.tasks}
+    tasks = [t for t in fine_tuned(archive.tasks) if t.id in selected]
+    keys = choose_keys(tasks, options.heatmap_x, options.heatmap_y)
+    if keys is None:
+        found = ", ".join(numeric_reg_keys(tasks)) or "none"
+        return (f"skipped: the study sweeps fewer than two numeric reg.* keys on "
+                f"fine-tuned tasks (found: {found}); nothing to map")
+    kinds = options.heatmap_kind or _kinds(tasks)
+    level = options.heatmap_level if options.heatmap_level is not None else _max_level(tasks, options.levels)
+    return tasks, keys[0], keys[1], kinds, level
+
+
+def draw(archive, plan, out_dir, formats):
+    """Returns (paths, summary), or (None, note) when `plan` is a note."""
+    if isinstance(plan, str):
+        return None, plan
+    tasks, xkey, ykey, kinds, level = plan
+    maps = [(kind,) + grid(tasks, archive.tasks, xkey, ykey, kind, level) for kind in kinds]
+    finite = [np.nanmax(np.abs(m[3])) for m in maps if np.isfinite(m[3]).any()]
+    limit = max(finite, default=1.0) or 1.0
+    fig, axes = style.new_figure(1, len(maps), panel_size=(3.0, 2.8))
+    image = None
+    for ax, (kind, xs, ys, values, counts) in zip(axes.flat, maps):
+        image = _panel(ax, kind, xs, ys, values, limit, xkey, ykey)
+    others, stages = other_keys(tasks, xkey, ykey)
+    per_cell = {int(c) for m in maps for c in m[4].flat if c}
+    seeds = f"{per_cell.pop()} seeds per cell" if len(per_cell) == 1 else "seeds per cell vary"
+    averaged = "seeds" + (" and " + ", ".join(others) if others else "")
+    fig.colorbar(image, ax=list(axes.flat), label="gain over parent baseline (pp)", shrink=0.9)
+    fig.suptitle(f"{archive.study_name} ({', '.join(stages)}): accuracy gain over the parent "
+                 f"baseline at σ² = {_format(level)}\n(paired per seed, mean over {averaged}; {seeds})")
+    paths = style.save(fig, out_dir, "ablation_heatmap", formats)
+    return paths, f"{ykey} × {xkey}, {len(kinds)} kind{'s' * (len(kinds) != 1)} at σ² = {_format(level)}"
+
+
+def _panel(ax, kind, xs, ys, values, limit, xkey, ykey):
+    """One kind's map, each cell labelled with its gain (grey "n/a" where nothing ran)."""
+    ax.grid(False)
+    ax.set_facecolor("#dddddd")
+    image = ax.imshow(values, cmap="RdBu", vmin=-limit, vmax=limit, origin="lower", aspect="auto")
+    ax.set_xticks(range(len(xs)), [_format(v) for v in xs], rotation=45 if len(xs) > 5 else 0)
+    ax.set_yticks(range(len(ys)), [_format(v) for v in ys])
+    ax.set_xlabel(xkey)
+    ax.set_ylabel(ykey)
+    ax.set_title(kind)
+    for i in range(len(ys)):
+        for j in range(len(xs)):
+            v = values[i, j]
+            text = "n/a" if np.isnan(v) else f"{v:+.1f}"
+            dark = not np.isnan(v) and abs(v) > 0.6 * limit
+            ax.text(j, i, text, ha="center", va="center", fontsize=8 if len(xs) <= 6 else 6,
+                    color="white" if dark else "black")
+    ax.label_outer()
+    return image
+
+
+def _kinds(tasks):
+    kinds = []
+    for t in tasks:
+        kinds += [k for k in t.kinds if k not in kinds]
+    return kinds
+
+
+def _max_level(tasks, wanted):
+    levels = {float(v) for t in tasks for v in t.levels}
+    if wanted is not None:
+        levels = {v for v in levels if np.isclose(wanted, v, rtol=1e-9, atol=0).any()}
+    return max(levels)

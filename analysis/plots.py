@@ -1,0 +1,174 @@
+#!/usr/bin/python3
+"""Paper figures from one noisesweep study archive.
+
+    analysis/plots.py ARCHIVE.h5 [--out DIR] [--formats png,svg] [--stages S ...] [--levels V ...]
+
+Reads the archive with h5py alone (no noisesweep code) and writes, for each format:
+  accuracy_vs_noise   accuracy vs noise variance, a panel per noise kind, a curve per group
+  preactivations      hidden-layer pre-activation histograms (saturation)
+  hidden_inputs       hidden-layer input histograms
+  row_sums            sorted row means ± std of each receiving weight matrix (zero row sums)
+  weight_histograms   weight and bias histograms per layer
+  training_curves     loss, training and validation accuracy per epoch
+  ablation_heatmap    gain over the parent baseline vs two swept reg.* weights
+A group is a stage plus its swept values except the seed: the seeds are its replicates.
+The histogram and row figures need an archive with network statistics (format_version 2);
+the heat map needs two swept numeric reg.* keys. Figures without their data are skipped with
+a note. Errors go to stderr with exit code 1.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+
+from figures import accuracy, activations, heatmap, training, weights  # noqa: E402
+from figures.archive import PlotError, load, select_groups  # noqa: E402
+
+FORMATS = ("png", "svg", "pdf")
+
+
+def split_list(values):
+    """Accepts both `--stages a b` and `--stages a,b`."""
+    return [v for value in values or [] for v in value.split(",") if v]
+
+
+class Parser(argparse.ArgumentParser):
+    """Usage errors exit 1 like every other error (argparse's own default is 2)."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
+def parse_args(argv):
+    p = Parser(prog="plots.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("archive", help="the study archive (.h5) written by `noisesweep run`")
+    p.add_argument("--out", help="output directory (default: ARCHIVE without .h5, + '-figures')")
+    p.add_argument("--formats", default="png,svg", help="comma-separated: png, svg, pdf (default png,svg)")
+    p.add_argument("--stages", nargs="+", metavar="STAGE", help="only these stages (default: all)")
+    p.add_argument("--levels", nargs="+", metavar="VAR",
+                   help="only these noise variances (nearest stored level), or a range LO:HI")
+    p.add_argument("--heatmap-x", metavar="KEY", help="swept reg.* key on the heat map's x axis")
+    p.add_argument("--heatmap-y", metavar="KEY", help="swept reg.* key on the heat map's y axis")
+    p.add_argument("--heatmap-kind", nargs="+", metavar="KIND",
+                   help="noise kind(s) of the heat map (default: every kind)")
+    p.add_argument("--heatmap-level", metavar="VAR", help="noise variance of the heat map (default: the highest)")
+    return p.parse_args(argv)
+
+
+def stored_levels(archive):
+    return np.unique(np.concatenate([t.levels for t in archive.tasks.values()]))
+
+
+def nearest_level(levels, text, option):
+    """The stored level closest to `text` (in log space), within 5%: the stored levels are
+    rounded (0.0021544...) and nobody types them in full."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise PlotError(f"{option} {text}: not a number") from None
+    if value <= 0:
+        raise PlotError(f"{option} {text}: variances are positive")
+    best = levels[np.argmin(np.abs(np.log(levels / value)))]
+    if abs(best / value - 1) > 0.05:
+        raise PlotError(f"{option} {text}: no such noise level; the archive has "
+                        + ", ".join(f"{v:g}" for v in levels))
+    return float(best)
+
+
+def wanted_levels(archive, values):
+    """The stored levels chosen by --levels, or None for all of them."""
+    if not values:
+        return None
+    levels = stored_levels(archive)
+    chosen = []
+    for text in split_list(values):
+        if ":" in text:
+            lo, hi = (nearest_level(levels, part, "--levels") if part else None for part in text.split(":", 1))
+            chosen += [v for v in levels if (lo is None or v >= lo) and (hi is None or v <= hi)]
+        else:
+            chosen.append(nearest_level(levels, text, "--levels"))
+    return np.unique(chosen)
+
+
+def resolve_options(args, archive):
+    args.formats = split_list([args.formats])
+    bad = [f for f in args.formats if f not in FORMATS]
+    if bad or not args.formats:
+        raise PlotError(f"--formats: unknown format(s) {', '.join(bad) or '(none)'}; use {', '.join(FORMATS)}")
+    args.stages = split_list(args.stages)
+    args.levels = wanted_levels(archive, args.levels)
+    if args.heatmap_level is not None:
+        args.heatmap_level = nearest_level(stored_levels(archive), args.heatmap_level, "--heatmap-level")
+    args.heatmap_kind = split_list(args.heatmap_kind) or None
+    kinds = accuracy.kinds_of(archive.groups)
+    for kind in args.heatmap_kind or []:
+        if kind not in kinds:
+            raise PlotError(f"--heatmap-kind {kind}: not a noise kind of the archive ({', '.join(kinds)})")
+    if args.out is None:
+        args.out = os.path.splitext(args.archive)[0] + "-figures"
+    return args
+
+
+def report(name, paths, summary):
+    exts = ",".join(os.path.splitext(p)[1][1:] for p in paths)
+    stem = os.path.splitext(paths[0])[0]
+    print(f"{name:<18} {stem}.{{{exts}}}: {summary}")
+
+
+def run(argv):
+    args = parse_args(argv)
+    archive = load(args.archive)
+    args = resolve_options(args, archive)
+    groups = select_groups(archive, args.stages)
+    heatmap_plan = heatmap.plan(archive, groups, args)
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as e:
+        raise PlotError(f"--out {args.out}: {e.strerror}") from None
+    if archive.skipped:
+        print(f"note: {archive.skipped} task(s) failed or diverged and are left out")
+    name = archive.study_name
+    jobs = [("accuracy_vs_noise", lambda: accuracy.draw(groups, args.levels, args.out, args.formats, name))]
+    if any(t.layers for g in groups for t in g.tasks):
+        jobs += [
+            ("preactivations", lambda: activations.draw(groups, args.out, args.formats, name, "preactivation")),
+            ("hidden_inputs", lambda: activations.draw(groups, args.out, args.formats, name, "input")),
+            ("row_sums", lambda: weights.draw_rows(groups, args.out, args.formats, name)),
+            ("weight_histograms", lambda: weights.draw_histograms(groups, args.out, args.formats, name)),
+        ]
+    else:
+        print(f"note: no network statistics in this archive (format_version {archive.format_version}; "
+              "they come with format_version 2): skipped preactivations, hidden_inputs, row_sums, "
+              "weight_histograms")
+    jobs += [
+        ("training_curves", lambda: training.draw(groups, archive.tasks, args.out, args.formats, name)),
+        ("ablation_heatmap", lambda: heatmap.draw(archive, heatmap_plan, args.out, args.formats)),
+    ]
+    for label, job in jobs:
+        paths, summary = job()
+        if paths is None:
+            print(f"{label:<18} {summary}")
+        else:
+            report(label, paths, summary)
+    return 0
+
+
+def main():
+    try:
+        return run(sys.argv[1:])
+    except PlotError as e:
+        print(f"plots.py: error: {e}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # output piped into `head`: not an error of ours
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

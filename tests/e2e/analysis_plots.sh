@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# analysis/plots.py on real archives: the test study (three stages, a grid and variants) and a
+# small study that sweeps two regulariser weights (for the ablation heat map). Every figure
+# must be written as a non-empty PNG and SVG with one summary line each; bad input must give
+# exit 1 and a one-line message, never a traceback.
+bin=${1:?usage: analysis_plots.sh PATH/TO/noisesweep}
+source "$(dirname "$0")/lib.bash"
+plots=("$python" "$root/analysis/plots.py")
+
+# Archives written before the network statistics existed (format_version 1) get well-formed
+# fake ones, so that the statistics figures are exercised either way.
+with_stats() {
+  local has
+  has=$("$python" -c "import h5py, sys
+print(int(any('stats' in g for g in h5py.File(sys.argv[1], 'r')['tasks'].values())))" "$1")
+  if ((has == 0)); then
+    echo "note: $1 has no network statistics; adding fake ones for the figures"
+    "$python" "$root/analysis/dev/add_fake_stats.py" "$1" "$1.stats.h5" && mv "$1.stats.h5" "$1"
+  fi
+}
+
+check_figures() {  # output dir, log, figure names...
+  local dir=$1 log=$2
+  shift 2
+  for name in "$@"; do
+    for ext in png svg; do
+      [[ -s "$dir/$name.$ext" ]] || fail "$dir/$name.$ext missing or empty"
+    done
+    grep -q "^$name .*$name\.{png,svg}: " "$log" || fail "no summary line for $name"
+  done
+}
+
+figures=(accuracy_vs_noise preactivations hidden_inputs row_sums weight_histograms training_curves)
+
+# 1. The test study: no two numeric reg.* keys are swept, so the heat map is skipped, saying why.
+"$bin" run "$root/studies/test-small.toml" -o "$work/small.h5" > "$work/run.log"
+with_stats "$work/small.h5"
+"${plots[@]}" "$work/small.h5" --out "$work/small" > "$work/small.log"
+cat "$work/small.log"
+check_figures "$work/small" "$work/small.log" "${figures[@]}"
+grep -q "^ablation_heatmap .*skipped: .*reg.lambda" "$work/small.log" || fail "heat map not skipped with a note"
+[[ ! -e "$work/small/ablation_heatmap.png" ]] || fail "a heat map was written without data"
+
+# 2. Two swept regulariser weights: the heat map is drawn; --stages and --levels narrow it.
+cat > "$work/heat.toml" <<'TOML'
+name = "heat"
+[defaults]
+data.name = "synthetic"
+data.synthetic = {samples = 600, features = 8, classes = 3}
+model.hidden = [12, 12]
+train.epochs = 3
+eval.levels = {from = 0.01, to = 1.0, count = 3}
+eval.repetitions = 2
+[[stage]]
+name = "baseline"
+[stage.settings]
+train.lr = 0.05
+[stage.grid]
+seed = {replicates = 2}
+[[stage]]
+name = "uncorrelated"
+init_from = "baseline"
+[stage.settings]
+train.epochs = 1
+reg.saturation = 1.0
+[stage.grid]
+seed = {replicates = 2}
+"reg.lambda" = [1e-3, 1e-2, 1e-1]
+"reg.l2_output" = [0.0, 1.0]
+TOML
+"$bin" run "$work/heat.toml" -o "$work/heat.h5" > "$work/run.log"
+with_stats "$work/heat.h5"
+"${plots[@]}" "$work/heat.h5" --out "$work/heat" --stages uncorrelated --levels 0.1:1 > "$work/heat.log"
+cat "$work/heat.log"
+check_figures "$work/heat" "$work/heat.log" "${figures[@]}" ablation_heatmap
+grep -q "^ablation_heatmap .*reg.l2_output × reg.lambda, 4 kinds at σ² = 1$" "$work/heat.log" \
+  || fail "heat map: wrong keys or level"
+
+# 3. Bad input: exit 1, one message on stderr, no traceback.
+expect_error() {  # expected message fragment, plots.py arguments...
+  local expected=$1 status=0
+  shift
+  "${plots[@]}" "$@" --out "$work/bad" > /dev/null 2> "$work/err.txt" || status=$?
+  ((status == 1)) || fail "plots.py $*: exit $status, expected 1"
+  grep -qF -- "$expected" "$work/err.txt" || fail "plots.py $*: expected '$expected', got: $(cat "$work/err.txt")"
+  ! grep -q Traceback "$work/err.txt" || fail "plots.py $*: traceback"
+  echo "ok: $(cat "$work/err.txt")"
+}
+expect_error "no such file" "$work/missing.h5"
+expect_error "not an HDF5 file" "$work/heat.toml"
+"$python" -c "import h5py, sys; h5py.File(sys.argv[1], 'w')" "$work/other.h5"
+expect_error "not a noisesweep study archive" "$work/other.h5"
+cp "$work/heat.h5" "$work/failed.h5"
+"$python" -c "import h5py, sys
+for g in h5py.File(sys.argv[1], 'r+')['tasks'].values(): g.attrs['status'] = 'failed'" "$work/failed.h5"
+expect_error "no finished tasks to plot" "$work/failed.h5"
+expect_error "--stages: no done tasks in stage(s) nope" "$work/small.h5" --stages nope
+expect_error "--levels 0.3: no such noise level" "$work/small.h5" --levels 0.3
+echo "analysis_plots: all checks passed"
