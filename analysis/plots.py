@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Paper figures from one noisesweep study archive.
 
-    analysis/plots.py ARCHIVE.h5 [--out DIR] [--formats png,svg] [--stages S ...] [--levels V ...]
+    analysis/plots.py ARCHIVE.h5 [--out DIR] [--formats png,svg] [--only FIGURE ...]
+                      [--stages S ...] [--levels V ...] [--heatmap-x/-y KEY] [--heatmap-kind K ...]
+                      [--heatmap-level V]
 
 Reads the archive with h5py alone (no noisesweep code) and writes, for each format:
   accuracy_vs_noise   accuracy vs noise variance, a panel per noise kind, a curve per group
@@ -26,8 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 
-from figures import accuracy, activations, heatmap, training, weights  # noqa: E402
-from figures.archive import PlotError, load, select_groups  # noqa: E402
+from figures.archive import PlotError, kinds_of, load, select_groups  # noqa: E402
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -50,6 +51,7 @@ def parse_args(argv):
     p.add_argument("archive", help="the study archive (.h5) written by `noisesweep run`")
     p.add_argument("--out", help="output directory (default: ARCHIVE without .h5, + '-figures')")
     p.add_argument("--formats", default="png,svg", help="comma-separated: png, svg, pdf (default png,svg)")
+    p.add_argument("--only", nargs="+", metavar="FIGURE", help="only these figures (default: all)")
     p.add_argument("--stages", nargs="+", metavar="STAGE", help="only these stages (default: all)")
     p.add_argument("--levels", nargs="+", metavar="VAR",
                    help="only these noise variances (nearest stored level), or a range LO:HI")
@@ -101,12 +103,17 @@ def resolve_options(args, archive):
     bad = [f for f in args.formats if f not in FORMATS]
     if bad or not args.formats:
         raise PlotError(f"--formats: unknown format(s) {', '.join(bad) or '(none)'}; use {', '.join(FORMATS)}")
+    args.only = split_list(args.only) or list(FIGURES)
+    unknown = [f for f in args.only if f not in FIGURES]
+    if unknown:
+        raise PlotError(f"--only: unknown figure(s) {', '.join(unknown)}; the figures are {', '.join(FIGURES)}")
+    args.only = [f for f in FIGURES if f in args.only]
     args.stages = split_list(args.stages)
     args.levels = wanted_levels(archive, args.levels)
     if args.heatmap_level is not None:
         args.heatmap_level = nearest_level(stored_levels(archive), args.heatmap_level, "--heatmap-level")
     args.heatmap_kind = split_list(args.heatmap_kind) or None
-    kinds = accuracy.kinds_of(archive.groups)
+    kinds = kinds_of(archive.groups)
     for kind in args.heatmap_kind or []:
         if kind not in kinds:
             raise PlotError(f"--heatmap-kind {kind}: not a noise kind of the archive ({', '.join(kinds)})")
@@ -121,41 +128,51 @@ def report(name, paths, summary):
     print(f"{name:<18} {stem}.{{{exts}}}: {summary}")
 
 
+STATS_FIGURES = ("preactivations", "hidden_inputs", "row_sums", "weight_histograms")
+FIGURES = ("accuracy_vs_noise",) + STATS_FIGURES + ("training_curves", "ablation_heatmap")
+
+
+def figure_jobs(archive, groups, args):
+    """name -> function drawing that figure and returning (paths, summary), or
+    (None, note) when it has nothing to show."""
+    # Imported only now: matplotlib takes a second to load, and option errors need none.
+    from figures import accuracy, activations, heatmap, training, weights
+    heatmap_plan = heatmap.plan(archive, groups, args)  # checks the --heatmap-* options
+    out, formats, name = args.out, args.formats, archive.study_name
+    return {
+        "accuracy_vs_noise": lambda: accuracy.draw(groups, args.levels, out, formats, name),
+        "preactivations": lambda: activations.draw(groups, out, formats, name, "preactivation"),
+        "hidden_inputs": lambda: activations.draw(groups, out, formats, name, "input"),
+        "row_sums": lambda: weights.draw_rows(groups, out, formats, name),
+        "weight_histograms": lambda: weights.draw_histograms(groups, out, formats, name),
+        "training_curves": lambda: training.draw(groups, archive.tasks, out, formats, name),
+        "ablation_heatmap": lambda: heatmap.draw(archive, heatmap_plan, out, formats),
+    }
+
+
 def run(argv):
     args = parse_args(argv)
     archive = load(args.archive)
     args = resolve_options(args, archive)
     groups = select_groups(archive, args.stages)
-    heatmap_plan = heatmap.plan(archive, groups, args)
+    jobs = figure_jobs(archive, groups, args)
     try:
         os.makedirs(args.out, exist_ok=True)
     except OSError as e:
         raise PlotError(f"--out {args.out}: {e.strerror}") from None
     if archive.skipped:
         print(f"note: {archive.skipped} task(s) failed or diverged and are left out")
-    name = archive.study_name
-    jobs = [("accuracy_vs_noise", lambda: accuracy.draw(groups, args.levels, args.out, args.formats, name))]
-    if any(t.layers for g in groups for t in g.tasks):
-        jobs += [
-            ("preactivations", lambda: activations.draw(groups, args.out, args.formats, name, "preactivation")),
-            ("hidden_inputs", lambda: activations.draw(groups, args.out, args.formats, name, "input")),
-            ("row_sums", lambda: weights.draw_rows(groups, args.out, args.formats, name)),
-            ("weight_histograms", lambda: weights.draw_histograms(groups, args.out, args.formats, name)),
-        ]
-    else:
-        print(f"note: no network statistics in this archive (format_version {archive.format_version}; "
-              "they come with format_version 2): skipped preactivations, hidden_inputs, row_sums, "
-              "weight_histograms")
-    jobs += [
-        ("training_curves", lambda: training.draw(groups, archive.tasks, args.out, args.formats, name)),
-        ("ablation_heatmap", lambda: heatmap.draw(archive, heatmap_plan, args.out, args.formats)),
-    ]
-    for label, job in jobs:
-        paths, summary = job()
+    has_stats = any(t.layers for g in groups for t in g.tasks)
+    for name in args.only:
+        if name in STATS_FIGURES and not has_stats:
+            print(f"{name:<18} skipped: no network statistics in this archive (format_version "
+                  f"{archive.format_version}; tasks/<id>/stats came with format_version 2)")
+            continue
+        paths, summary = jobs[name]()
         if paths is None:
-            print(f"{label:<18} {summary}")
+            print(f"{name:<18} {summary}")
         else:
-            report(label, paths, summary)
+            report(name, paths, summary)
     return 0
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.ticker import NullLocator
 
 from . import style
+from .archive import kinds_of
 
 
 def group_levels(tasks, wanted=None):
@@ -46,15 +47,6 @@ def pooled_accuracy(tasks, kind, levels):
 def _level_index(stored, value):
     hits = np.flatnonzero(np.isclose(stored, value, rtol=1e-9, atol=0))
     return int(hits[0]) if hits.size else None
-
-
-def kinds_of(groups):
-    """Noise kinds in the order the archive stores them, over all groups."""
-    kinds = []
-    for g in groups:
-        for t in g.tasks:
-            kinds += [k for k in t.kinds if k not in kinds]
-    return kinds
 
 
 def replicates(groups):

@@ -70,16 +70,30 @@ class Task:
 
 @dataclass
 class Group:
-    """Tasks that differ only in their seed replicate."""
+    """Tasks that differ only in their seed replicate. Its look is fixed by its position
+    among all the archive's groups (see style.group_style)."""
     key: tuple
     label: str
-    color: object
-    linestyle: str
     tasks: list
+    position: int      # among all groups of the archive, in study order
+    group_count: int   # all groups of the archive
+    stage_position: int
 
     @property
     def stage(self):
         return self.key[0]
+
+    @property
+    def color(self):
+        return self._look()[0]
+
+    @property
+    def linestyle(self):
+        return self._look()[1]
+
+    def _look(self):
+        from . import style  # only when drawing: errors are reported without loading matplotlib
+        return style.group_style(self.position, self.group_count, self.stage_position)
 
 
 @dataclass
@@ -185,10 +199,9 @@ def short_keys(keys):
 
 
 def make_groups(tasks, axis_keys):
-    """One group per (stage, swept values but the seed), in study order. Colours are fixed
-    here, once for the whole archive, so a group has the same colour in every figure and
-    whatever --stages selects."""
-    from . import style  # local: keeps this module free of matplotlib for reuse
+    """One group per (stage, swept values but the seed), in study order. Each group's
+    position among all of them fixes its colour, so a group has the same colour in every
+    figure and whatever --stages selects."""
     by_key = {}
     for task in sorted(tasks, key=lambda t: t.index):
         by_key.setdefault(task.group_key, []).append(task)
@@ -200,9 +213,18 @@ def make_groups(tasks, axis_keys):
         order = sorted(key[1:], key=lambda kv: axis_keys.index(kv[0]) if kv[0] in axis_keys else len(axis_keys))
         parts = [f"{names.get(k, k)}={v}" for k, v in order]
         label = key[0] + (" · " + ", ".join(parts) if parts else "")
-        color, linestyle = style.group_style(i, len(by_key), stages.index(key[0]))
-        groups.append(Group(key=key, label=label, color=color, linestyle=linestyle, tasks=members))
+        groups.append(Group(key=key, label=label, tasks=members, position=i,
+                            group_count=len(by_key), stage_position=stages.index(key[0])))
     return groups
+
+
+def kinds_of(groups):
+    """Noise kinds in the order the archive stores them, over all groups."""
+    kinds = []
+    for g in groups:
+        for t in g.tasks:
+            kinds += [k for k in t.kinds if k not in kinds]
+    return kinds
 
 
 def select_groups(archive, stages):

@@ -41,7 +41,8 @@ check_figures "$work/small" "$work/small.log" "${figures[@]}"
 grep -q "^ablation_heatmap .*skipped: .*reg.lambda" "$work/small.log" || fail "heat map not skipped with a note"
 [[ ! -e "$work/small/ablation_heatmap.png" ]] || fail "a heat map was written without data"
 
-# 2. Two swept regulariser weights: the heat map is drawn; --stages and --levels narrow it.
+# 2. Two swept regulariser weights: the heat map is drawn (alone, with --only); --stages and
+#    --levels narrow it.
 cat > "$work/heat.toml" <<'TOML'
 name = "heat"
 [defaults]
@@ -70,9 +71,11 @@ seed = {replicates = 2}
 TOML
 "$bin" run "$work/heat.toml" -o "$work/heat.h5" > "$work/run.log"
 with_stats "$work/heat.h5"
-"${plots[@]}" "$work/heat.h5" --out "$work/heat" --stages uncorrelated --levels 0.1:1 > "$work/heat.log"
+"${plots[@]}" "$work/heat.h5" --out "$work/heat" --only ablation_heatmap --stages uncorrelated \
+  --levels 0.1:1 > "$work/heat.log"
 cat "$work/heat.log"
-check_figures "$work/heat" "$work/heat.log" "${figures[@]}" ablation_heatmap
+check_figures "$work/heat" "$work/heat.log" ablation_heatmap
+[[ $(ls "$work/heat" | wc -l) == 2 ]] || fail "--only ablation_heatmap wrote other figures"
 grep -q "^ablation_heatmap .*reg.l2_output × reg.lambda, 4 kinds at σ² = 1$" "$work/heat.log" \
   || fail "heat map: wrong keys or level"
 
