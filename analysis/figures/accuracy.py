@@ -82,6 +82,8 @@ def draw(groups, wanted_levels, out_dir, formats, study_name):
                 continue
             ax.plot(levels, mean, color=g.color, linestyle=g.linestyle, linewidth=1.6,
                     marker="o", markersize=2.5)
+            if len(groups) > style.MAX_BANDS:
+                continue
             ax.fill_between(levels, np.clip(mean - 2 * std, 0, 100), np.clip(mean + 2 * std, 0, 100),
                             color=g.color, alpha=style.band_alpha(len(groups)), linewidth=0)
         ax.set_xscale("log")
@@ -100,7 +102,9 @@ def draw(groups, wanted_levels, out_dir, formats, study_name):
     # Shared axes: ticks on inner panels would repeat the outer ones.
     for ax in axes.flat:
         ax.label_outer()
-    fig.suptitle(f"{study_name}: test accuracy under noise (mean ± 2 std over {replicates(groups)})")
+    spread = (f"mean ± 2 std over {replicates(groups)}" if len(groups) <= style.MAX_BANDS else
+              f"mean over {replicates(groups)}; no ± bands above {style.MAX_BANDS} groups")
+    fig.suptitle(f"{study_name}: test accuracy under noise ({spread})")
     style.legend_outside(fig, groups)
     paths = style.save(fig, out_dir, "accuracy_vs_noise", formats)
     summary = (f"{len(kinds)} noise kinds × {len(groups)} groups, {len(all_levels)} level{'s' * (len(all_levels) != 1)}, "

@@ -29,11 +29,21 @@ ACCURACY_LABEL = "accuracy (%)"
 
 def group_style(i, n, stage_index):
     """Colour and line style of the i-th of n groups: a colour per group (tab10 up to 10
-    groups, else tab20, cycling), a line style per stage. Curves that coincide (a
-    fine-tuning that changed little) then stay visible as dashes over a solid line, and the
-    stages still read apart in black and white."""
-    cmap = plt.get_cmap("tab10" if n <= 10 else "tab20")
-    return cmap(i % (10 if n <= 10 else 20)), _LINESTYLES[stage_index % len(_LINESTYLES)]
+    groups, tab20 up to 20, then evenly spaced hues of turbo, so no two groups share one),
+    a line style per stage. Curves that coincide (a fine-tuning that changed little) then
+    stay visible as dashes over a solid line, and the stages still read apart in black and
+    white."""
+    if n <= 10:
+        color = plt.get_cmap("tab10")(i)
+    elif n <= 20:
+        color = plt.get_cmap("tab20")(i)
+    else:
+        color = plt.get_cmap("turbo")(0.05 + 0.9 * i / (n - 1))
+    return color, _LINESTYLES[stage_index % len(_LINESTYLES)]
+
+
+# Above this many groups, overlapping ± bands only make a grey cloud: curves alone are drawn.
+MAX_BANDS = 8
 
 
 def band_alpha(n_groups):
