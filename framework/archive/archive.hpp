@@ -2,7 +2,7 @@
 // The study archive: every result of a study in one self-describing HDF5 file that h5py and
 // h5dump read without this code.
 //
-// Layout (format "noisesweep-archive", format_version 1):
+// Layout (format "noisesweep-archive", format_version 2; version 1, without stats/, is not read):
 //   /                    attrs: format, format_version, study_name, study_file, study_hash,
 //                          program_version, git_commit, git_dirty (0/1), compiler,
 //                          eigen_version, hdf5_version, mpi_version, hosts (strings),
@@ -21,6 +21,20 @@
 //       noise/kinds      strings (kinds), e.g. "AddUnc"
 //       noise/levels     float64 (levels): the variances
 //       noise/accuracy   float64 (kinds x levels x repetitions)
+//       stats/           only for tasks that finished (eval/network_stats.hpp), so that plots
+//                        never re-run a model. Every *_hist_edges is float64 (61) and every
+//                        *_hist_counts int64 (60): equal-width bins over [min, max] of the data
+//                        (+-0.5 when min == max), bin i = [edges[i], edges[i+1]), the last bin
+//                        closed; the counts sum to the number of values.
+//         layers/<l>/    every layer l = 0..L-1, the output layer included; W_l is out x in:
+//           row_mean, row_std     float64 (out): over row i of W_l, the weights into neuron i
+//                                 (row sum = row_mean * in; population std)
+//           weight_hist_edges, weight_hist_counts   all entries of W_l
+//           bias_hist_edges, bias_hist_counts       all entries of b_l
+//         hidden/<h>/    every hidden layer h = 0..L-2, over the whole test set without noise:
+//           preactivation_hist_edges, preactivation_hist_counts   z_h = W_h x_h + b_h
+//           input_hist_edges, input_hist_counts                   x_h: the standardised pixels
+//                                 for h = 0, the activation f(z_{h-1}) otherwise
 //       weights/         only when kept: the weights-file layout (io/weights_file.hpp) with its
 //                        attrs activation, noise_placement, layer_sizes, settings and
 //                        layers/<l>/W (out x in), layers/<l>/b
@@ -39,7 +53,8 @@
 namespace ns {
 
 inline constexpr const char* kArchiveFormat = "noisesweep-archive";
-inline constexpr int kArchiveFormatVersion = 1;
+// 2: tasks/<id>/stats. Version-1 archives are refused (ArchiveError says why).
+inline constexpr int kArchiveFormatVersion = 2;
 
 // Provenance of the run that produced an archive; filled in by the caller.
 struct ArchiveInfo {

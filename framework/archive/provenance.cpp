@@ -18,6 +18,13 @@ void check_format(const h5::Group& root) {
                                    format, kArchiveFormat));
   }
   const std::int64_t version = root.get_attr_int64("format_version");
+  if (version == 1) {
+    throw ArchiveError(file, "/",
+                       fmt::format("format_version 1 archives are not readable by this build, "
+                                   "which reads version {}: they lack the per-task network "
+                                   "statistics; run the study again into a new archive",
+                                   kArchiveFormatVersion));
+  }
   if (version != kArchiveFormatVersion) {
     throw ArchiveError(file, "/",
                        fmt::format("unsupported format_version {} (this build reads version {})",

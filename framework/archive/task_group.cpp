@@ -91,6 +91,75 @@ NoiseCurves read_noise(const h5::Group& g) {
   return noise;
 }
 
+void write_histogram(h5::Group& g, const std::string& name, const Histogram& h) {
+  g.write(name + "_hist_edges", h.edges.data(), {length(h.edges.size())});
+  g.write(name + "_hist_counts", h.counts.data(), {length(h.counts.size())});
+}
+
+// Reads a 1-D dataset; any other shape is malformed.
+template <class T>
+std::vector<T> read_vector(const h5::Group& g, const std::string& name) {
+  std::vector<T> values;
+  const std::vector<hsize_t> dims = g.read(name, values);
+  if (dims.size() != 1)
+    malformed(g, fmt::format("'{}' has {} dimensions, expected 1", name, dims.size()));
+  return values;
+}
+
+Histogram read_histogram(const h5::Group& g, const std::string& name) {
+  Histogram h;
+  h.edges = read_vector<double>(g, name + "_hist_edges");
+  h.counts = read_vector<std::int64_t>(g, name + "_hist_counts");
+  if (const std::string problem = histogram_problem(h); !problem.empty())
+    malformed(g, fmt::format("histogram '{}': {}", name, problem));
+  return h;
+}
+
+void write_stats(h5::Group& g, const NetworkStats& s) {
+  h5::Group layers = g.create_group("layers");
+  for (std::size_t l = 0; l < s.layers.size(); ++l) {
+    const LayerStats& stats = s.layers[l];
+    h5::Group layer = layers.create_group(std::to_string(l));
+    layer.write("row_mean", stats.row_mean.data(), {length(stats.row_mean.size())});
+    layer.write("row_std", stats.row_std.data(), {length(stats.row_std.size())});
+    write_histogram(layer, "weight", stats.weights);
+    write_histogram(layer, "bias", stats.biases);
+  }
+  h5::Group hidden = g.create_group("hidden");
+  for (std::size_t h = 0; h < s.hidden.size(); ++h) {
+    h5::Group layer = hidden.create_group(std::to_string(h));
+    write_histogram(layer, "preactivation", s.hidden[h].preactivation);
+    write_histogram(layer, "input", s.hidden[h].input);
+  }
+}
+
+NetworkStats read_stats(const h5::Group& g) {
+  NetworkStats s;
+  const h5::Group layers = g.group("layers");
+  const std::size_t layer_count = layers.children().size();
+  for (std::size_t l = 0; l < layer_count; ++l) {
+    // Opened by index, not by listing order: names sort as text ("10" before "2").
+    const h5::Group layer = layers.group(std::to_string(l));
+    LayerStats& stats = s.layers.emplace_back();
+    stats.row_mean = read_vector<double>(layer, "row_mean");
+    stats.row_std = read_vector<double>(layer, "row_std");
+    stats.weights = read_histogram(layer, "weight");
+    stats.biases = read_histogram(layer, "bias");
+  }
+  const h5::Group hidden = g.group("hidden");
+  const std::size_t hidden_count = hidden.children().size();
+  for (std::size_t h = 0; h < hidden_count; ++h) {
+    const h5::Group layer = hidden.group(std::to_string(h));
+    HiddenStats& stats = s.hidden.emplace_back();
+    stats.preactivation = read_histogram(layer, "preactivation");
+    stats.input = read_histogram(layer, "input");
+  }
+  // Also refuses an empty stats group: a record without statistics has none.
+  if (s.empty()) malformed(g, "no layers");
+  if (const std::string problem = network_stats_problem(s); !problem.empty()) malformed(g, problem);
+  return s;
+}
+
 TaskStatus read_status(const h5::Group& g) {
   const std::string text = g.get_attr_string("status");
   try {
@@ -119,6 +188,8 @@ void write_task_group(h5::Group& tasks, const TaskRecord& r, const AxisValues& a
         fmt::format("task {}: {} noise accuracies for {} kinds x {} levels x {} repetitions", r.id,
                     n.accuracy.size(), n.kinds.size(), n.levels.size(), n.repetitions));
   }
+  if (const std::string problem = network_stats_problem(r.stats); !problem.empty())
+    throw Error(fmt::format("task {}: network statistics: {}", r.id, problem));
   h5::Group g = tasks.create_group(r.id);
   g.set_attr("id", r.id);
   g.set_attr("stage", r.stage);
@@ -141,6 +212,10 @@ void write_task_group(h5::Group& tasks, const TaskRecord& r, const AxisValues& a
   write_curve(curve, r.curve);
   h5::Group noise = g.create_group("noise");
   write_noise(noise, r.noise);
+  if (!r.stats.empty()) {
+    h5::Group stats = g.create_group("stats");
+    write_stats(stats, r.stats);
+  }
   if (r.weights) {
     h5::Group weights = g.create_group("weights");
     write_model_weights(weights, *r.weights);
@@ -172,6 +247,7 @@ StoredTask read_task_group(const h5::Group& g) {
     stored.axes.emplace_back(key, axes.get_attr_string(key));
   r.curve = read_curve(g.group("curve"));
   r.noise = read_noise(g.group("noise"));
+  if (g.has("stats")) r.stats = read_stats(g.group("stats"));
   if (g.has("weights")) r.weights = read_model_weights(g.group("weights"));
   return stored;
 }

@@ -12,7 +12,8 @@ namespace ns {
 using AxisValues = std::vector<std::pair<std::string, std::string>>;  // (key, TOML text)
 
 // Creates tasks/<r.id>. Throws Error for a record that cannot be stored as it is (an id that
-// is not a plain name, noise accuracies that do not fill kinds x levels x repetitions).
+// is not a plain name, noise accuracies that do not fill kinds x levels x repetitions,
+// malformed network statistics).
 void write_task_group(h5::Group& tasks, const TaskRecord& r, const AxisValues& axes);
 
 struct StoredTask {

@@ -5,7 +5,7 @@
 #include "core/error.hpp"
 #include "sweep/bytes.hpp"
 
-// Encoding, version 1 (all numbers little-endian; str = u64 length + bytes; f64s = u64 count +
+// Encoding, version 2 (all numbers little-endian; str = u64 length + bytes; f64s = u64 count +
 // values; enums are u8 holding the enumerator's position in its C++ declaration, so new
 // enumerators may only be added at the end):
 //   u32 magic "NSTR", u32 version
@@ -15,6 +15,9 @@
 //                               validation_accuracy, seconds
 //   f64 clean_accuracy
 //   u64 kinds, u8 per kind; f64s levels; i32 repetitions; f64s accuracy
+//   stats: u64 layers, then per layer: f64s row_mean, f64s row_std, hist weights, hist biases;
+//          u64 hidden layers, then per hidden layer: hist preactivation, hist input
+//     where hist = f64s edges, u64 bins, i64 x bins (counts)
 //   u8 has_weights; when 1: u8 activation, u8 noise_placement, str settings_text, u64 layers,
 //     then per layer: u64 rows, u64 cols, f32 x rows*cols (column-major), u64 n, f32 x n (bias)
 // Nothing may follow. Any change to this layout bumps kVersion.
@@ -23,7 +26,8 @@ namespace ns {
 namespace {
 
 constexpr std::uint32_t kMagic = 0x5254534E;  // "NSTR" as little-endian bytes
-constexpr std::uint32_t kVersion = 1;
+// 2: network statistics after the noise curves.
+constexpr std::uint32_t kVersion = 2;
 
 constexpr int kStatusCount = static_cast<int>(TaskStatus::Diverged) + 1;
 constexpr int kNoiseKindCount = static_cast<int>(NoiseKind::MulCor) + 1;
@@ -96,6 +100,61 @@ NoiseCurves get_noise(bytes::Reader& in) {
   return noise;
 }
 
+void put_histogram(bytes::Writer& out, const Histogram& h) {
+  out.f64s(h.edges);
+  out.u64(h.counts.size());
+  for (std::int64_t c : h.counts) out.i64(c);
+}
+
+Histogram get_histogram(bytes::Reader& in, const char* what) {
+  Histogram h;
+  h.edges = in.f64s();
+  h.counts.resize(in.count(sizeof(std::int64_t), what));
+  for (std::int64_t& c : h.counts) c = in.i64();
+  if (const std::string problem = histogram_problem(h); !problem.empty())
+    in.fail(fmt::format("{}: {}", what, problem));
+  return h;
+}
+
+void put_stats(bytes::Writer& out, const NetworkStats& s) {
+  out.u64(s.layers.size());
+  for (const LayerStats& layer : s.layers) {
+    out.f64s(layer.row_mean);
+    out.f64s(layer.row_std);
+    put_histogram(out, layer.weights);
+    put_histogram(out, layer.biases);
+  }
+  out.u64(s.hidden.size());
+  for (const HiddenStats& hidden : s.hidden) {
+    put_histogram(out, hidden.preactivation);
+    put_histogram(out, hidden.input);
+  }
+}
+
+NetworkStats get_stats(bytes::Reader& in) {
+  // The smallest valid encodings bound the counts: a one-bin histogram (edge count, 2 edges,
+  // bin count, 1 count), a layer (two empty lists, two histograms), a hidden layer (two).
+  constexpr std::size_t kSmallestHistogram = 8 + 2 * 8 + 8 + 8;
+  constexpr std::size_t kSmallestLayer = 2 * 8 + 2 * kSmallestHistogram;
+  constexpr std::size_t kSmallestHidden = 2 * kSmallestHistogram;
+  NetworkStats s;
+  s.layers.resize(in.count(kSmallestLayer, "the layer statistics"));
+  for (LayerStats& layer : s.layers) {
+    layer.row_mean = in.f64s();
+    layer.row_std = in.f64s();
+    layer.weights = get_histogram(in, "a weight histogram");
+    layer.biases = get_histogram(in, "a bias histogram");
+  }
+  s.hidden.resize(in.count(kSmallestHidden, "the hidden-layer statistics"));
+  for (HiddenStats& hidden : s.hidden) {
+    hidden.preactivation = get_histogram(in, "a pre-activation histogram");
+    hidden.input = get_histogram(in, "an input histogram");
+  }
+  if (const std::string problem = network_stats_problem(s); !problem.empty())
+    in.fail(fmt::format("network statistics: {}", problem));
+  return s;
+}
+
 void put_weights(bytes::Writer& out, const ModelWeights& m) {
   put_enum(out, m.activation);
   put_enum(out, m.noise_placement);
@@ -133,11 +192,21 @@ ModelWeights get_weights(bytes::Reader& in) {
   return m;
 }
 
+std::size_t histogram_size(const Histogram& h) {
+  return 16 + 8 * (h.edges.size() + h.counts.size());
+}
+
 // An upper bound of the encoded size, so the writer allocates once.
 std::size_t size_hint(const TaskRecord& r) {
   std::size_t n = 256 + r.id.size() + r.stage.size() + r.message.size() + r.settings_text.size() +
                   r.host.size() + r.curve.size() * 44 + r.noise.kinds.size() +
                   8 * (r.noise.levels.size() + r.noise.accuracy.size());
+  for (const LayerStats& layer : r.stats.layers) {
+    n += 16 + 8 * (layer.row_mean.size() + layer.row_std.size()) + histogram_size(layer.weights) +
+         histogram_size(layer.biases);
+  }
+  for (const HiddenStats& hidden : r.stats.hidden)
+    n += histogram_size(hidden.preactivation) + histogram_size(hidden.input);
   if (r.weights) {
     n += r.weights->settings_text.size();
     for (const LayerWeights& layer : r.weights->layers)
@@ -180,6 +249,8 @@ void encode_to(bytes::Writer& out, const TaskRecord& r) {
         r.id, r.noise.accuracy.size(), r.noise.kinds.size(), r.noise.levels.size(),
         r.noise.repetitions));
   }
+  if (const std::string problem = network_stats_problem(r.stats); !problem.empty())
+    throw Error(fmt::format("cannot encode task record {}: network statistics: {}", r.id, problem));
   out.reserve(out.size() + size_hint(r));  // one allocation, or none for a reused writer
   out.u32(kMagic);
   out.u32(kVersion);
@@ -199,6 +270,7 @@ void encode_to(bytes::Writer& out, const TaskRecord& r) {
   put_curve(out, r.curve);
   out.f64(r.clean_accuracy);
   put_noise(out, r.noise);
+  put_stats(out, r.stats);
   out.u8(r.weights ? 1 : 0);
   if (r.weights) put_weights(out, *r.weights);
 }
@@ -226,6 +298,7 @@ TaskRecord decode(std::string_view bytes) {
   r.curve = get_curve(in);
   r.clean_accuracy = in.f64();
   r.noise = get_noise(in);
+  r.stats = get_stats(in);
   switch (in.u8()) {
     case 0:
       break;

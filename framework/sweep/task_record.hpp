@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "eval/evaluate.hpp"
+#include "eval/network_stats.hpp"
 #include "io/weights_file.hpp"
 #include "train/trainer.hpp"
 
@@ -38,13 +39,15 @@ struct TaskRecord {
   std::vector<EpochStats> curve;
   double clean_accuracy = 0;
   NoiseCurves noise;
+  NetworkStats stats;                   // empty for a task that failed or diverged
   std::optional<ModelWeights> weights;  // when the study keeps them (or children need them)
 };
 
 // A self-delimiting binary encoding (little-endian, versioned; layout in task_record.cpp);
 // decode throws Error("corrupt task record: ...") on any malformed or truncated input. Every
 // field round-trips bit for bit. encode throws Error for a record whose noise accuracies do
-// not match its kinds x levels x repetitions.
+// not match its kinds x levels x repetitions, or whose statistics are malformed
+// (network_stats_problem).
 std::string encode(const TaskRecord& r);
 // The same bytes appended to `out`: lets a caller frame a record without copying it (the
 // journal writes header + record from one reused buffer).

@@ -42,6 +42,7 @@ TaskRecord run_task(const Task& task, const ModelWeights* parent_weights, const 
     r.curve = result.curve;
     r.clean_accuracy = result.clean_test_accuracy;
     r.noise = result.noise;
+    r.stats = result.stats;
     r.train_seconds = result.train_seconds;
     r.eval_seconds = result.eval_seconds;
     if (task.store_weights) r.weights = to_weights(result.params, task.settings_text);

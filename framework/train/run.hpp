@@ -7,6 +7,7 @@
 
 #include "config/run_config.hpp"
 #include "eval/evaluate.hpp"
+#include "eval/network_stats.hpp"
 #include "io/weights_file.hpp"
 #include "train/trainer.hpp"
 
@@ -17,6 +18,7 @@ struct RunResult {
   std::vector<EpochStats> curve;
   double clean_test_accuracy = 0;
   NoiseCurves noise;
+  NetworkStats stats;  // of the final parameters, on the clean test set
   float data_mean = 0, data_std = 1;
   int train_samples = 0, validation_samples = 0, test_samples = 0;
   double train_seconds = 0, eval_seconds = 0;

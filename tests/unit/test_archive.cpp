@@ -82,6 +82,10 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
                                             [](double x, double y) { return same_bits(x, y); });
 }
 
+bool same_bits(const ns::Histogram& a, const ns::Histogram& b) {
+  return same_bits(a.edges, b.edges) && a.counts == b.counts;
+}
+
 template <class Matrix>
 bool same_bits(const Matrix& a, const Matrix& b) {
   return a.rows() == b.rows() && a.cols() == b.cols() &&
@@ -120,6 +124,20 @@ void require_identical(const ns::TaskRecord& a, const ns::TaskRecord& b) {
   CHECK(same_bits(a.noise.levels, b.noise.levels));
   CHECK(a.noise.repetitions == b.noise.repetitions);
   CHECK(same_bits(a.noise.accuracy, b.noise.accuracy));
+  REQUIRE(a.stats.layers.size() == b.stats.layers.size());
+  for (std::size_t l = 0; l < a.stats.layers.size(); ++l) {
+    INFO("layer " << l);
+    CHECK(same_bits(a.stats.layers[l].row_mean, b.stats.layers[l].row_mean));
+    CHECK(same_bits(a.stats.layers[l].row_std, b.stats.layers[l].row_std));
+    CHECK(same_bits(a.stats.layers[l].weights, b.stats.layers[l].weights));
+    CHECK(same_bits(a.stats.layers[l].biases, b.stats.layers[l].biases));
+  }
+  REQUIRE(a.stats.hidden.size() == b.stats.hidden.size());
+  for (std::size_t h = 0; h < a.stats.hidden.size(); ++h) {
+    INFO("hidden layer " << h);
+    CHECK(same_bits(a.stats.hidden[h].preactivation, b.stats.hidden[h].preactivation));
+    CHECK(same_bits(a.stats.hidden[h].input, b.stats.hidden[h].input));
+  }
   REQUIRE(a.weights.has_value() == b.weights.has_value());
   if (!a.weights) return;
   CHECK(a.weights->activation == b.weights->activation);
@@ -160,6 +178,38 @@ ns::ModelWeights random_weights(const std::vector<int>& sizes, std::mt19937& rng
   return m;
 }
 
+// Not a real histogram: distinctive values that must survive bit for bit.
+ns::Histogram random_histogram(std::mt19937& rng) {
+  std::normal_distribution<double> normal;
+  std::uniform_int_distribution<std::int64_t> count(0, 1 << 20);
+  ns::Histogram h;
+  double edge = normal(rng);
+  for (int i = 0; i <= ns::kHistogramBins; ++i, edge += std::exp(normal(rng)))
+    h.edges.push_back(edge);
+  for (int i = 0; i < ns::kHistogramBins; ++i) h.counts.push_back(count(rng));
+  h.counts[1] = std::numeric_limits<std::int64_t>::max();  // all 64 bits travel
+  return h;
+}
+
+// Statistics shaped like those of a network with these layer sizes.
+ns::NetworkStats random_stats(const std::vector<int>& sizes, std::mt19937& rng) {
+  std::normal_distribution<double> normal;
+  ns::NetworkStats s;
+  for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
+    ns::LayerStats& layer = s.layers.emplace_back();
+    for (int i = 0; i < sizes[l + 1]; ++i) {
+      layer.row_mean.push_back(normal(rng));
+      layer.row_std.push_back(std::abs(normal(rng)));
+    }
+    layer.row_mean[0] = -0.0;
+    layer.row_std[0] = std::numeric_limits<double>::denorm_min();
+    layer.weights = random_histogram(rng);
+    layer.biases = random_histogram(rng);
+    if (l + 2 < sizes.size()) s.hidden.push_back({random_histogram(rng), random_histogram(rng)});
+  }
+  return s;
+}
+
 // A record with every field set to something distinctive, including awkward doubles.
 ns::TaskRecord make_record(int index, ns::TaskStatus status, bool with_weights, std::mt19937& rng,
                            int epochs = 3, int levels = 3) {
@@ -190,6 +240,7 @@ ns::TaskRecord make_record(int index, ns::TaskStatus status, bool with_weights, 
     r.noise.repetitions = 2;
     for (std::size_t i = 0; i < r.noise.kinds.size() * r.noise.levels.size() * 2; ++i)
       r.noise.accuracy.push_back(unit(rng));
+    r.stats = random_stats({5, 4, 3}, rng);
   }
   if (with_weights) r.weights = random_weights({5, 4, 3}, rng);
   return r;
@@ -302,6 +353,21 @@ TEST_CASE("task records round trip through encode and decode bit for bit", "[arc
     r.noise.accuracy.pop_back();
     CHECK_THROWS_WITH(ns::encode(r), Contains(r.id) && Contains("noise accuracies"));
   }
+  SECTION("encode refuses malformed network statistics") {
+    ns::TaskRecord r = make_record(9, ns::TaskStatus::Done, false, rng);
+    r.stats.hidden[0].input.edges.pop_back();
+    CHECK_THROWS_WITH(ns::encode(r), Contains(r.id) && Contains("hidden layer 0's input") &&
+                                         Contains("60 edges for 60 bins"));
+    r = make_record(9, ns::TaskStatus::Done, false, rng);
+    r.stats.hidden.clear();
+    CHECK_THROWS_WITH(ns::encode(r), Contains("0 hidden layers for 2 layers"));
+  }
+  SECTION("statistics of a network without hidden layers") {
+    ns::TaskRecord r = make_record(10, ns::TaskStatus::Done, false, rng);
+    r.stats = random_stats({5, 3}, rng);
+    REQUIRE(r.stats.hidden.empty());
+    require_identical(ns::decode(ns::encode(r)), r);
+  }
 }
 
 TEST_CASE("decode refuses truncated and malformed bytes", "[archive]") {
@@ -338,6 +404,23 @@ TEST_CASE("decode refuses truncated and malformed bytes", "[archive]") {
     std::string bad = good;
     bad[status_at] = 3;
     CHECK_THROWS_WITH(ns::decode(bad), Contains("status 3 is out of range"));
+  }
+  SECTION("malformed network statistics") {
+    ns::TaskRecord r = make_record(3, ns::TaskStatus::Done, false, rng, 2, 2);
+    // The last count of the last histogram (the input histogram of hidden layer 0) is the
+    // final 8 bytes before the weights flag.
+    std::string bad = ns::encode(r);
+    const std::size_t last_count = bad.size() - 1 - 8;
+    for (int i = 0; i < 8; ++i) bad[last_count + i] = '\xff';
+    CHECK_THROWS_WITH(ns::decode(bad), Contains("corrupt task record") &&
+                                           Contains("an input histogram") &&
+                                           Contains("bin 59 has a negative count -1"));
+    // One bin fewer in that histogram, its last count dropped: edges no longer match.
+    bad = ns::encode(r);
+    const std::size_t bins_at = last_count - 8 * ns::kHistogramBins;
+    bad[bins_at] = ns::kHistogramBins - 1;
+    bad.erase(last_count, 8);
+    CHECK_THROWS_WITH(ns::decode(bad), Contains("61 edges for 59 bins"));
   }
   SECTION("any single garbled byte throws Error or decodes, never worse") {
     for (std::size_t at = 0; at < good.size(); at += 3) {
@@ -598,7 +681,7 @@ TEST_CASE("archive: records, provenance and axes round trip bit for bit", "[arch
   SECTION("the layout other tools see") {
     const ns::h5::Group root = ns::h5::File::open_read(path).root();
     CHECK(root.get_attr_string("format") == "noisesweep-archive");
-    CHECK(root.get_attr_int64("format_version") == 1);
+    CHECK(root.get_attr_int64("format_version") == 2);
     const ns::h5::Group task = root.group("tasks/" + records[0].id);
     CHECK(task.get_attr_string("status") == "done");
     CHECK(task.group("axes").get_attr_string("seed") == "0");
@@ -607,6 +690,18 @@ TEST_CASE("archive: records, provenance and axes round trip bit for bit", "[arch
     CHECK(task.dims("weights/layers/0/W") == std::vector<hsize_t>{4, 5});
     CHECK(task.dims("weights/layers/1/b") == std::vector<hsize_t>{3});
     CHECK_FALSE(root.group("tasks/" + records[1].id).has("weights"));
+    // Network statistics: every layer, every hidden layer, float64 edges and int64 counts.
+    CHECK(task.dims("stats/layers/0/row_mean") == std::vector<hsize_t>{4});
+    CHECK(task.dims("stats/layers/1/row_std") == std::vector<hsize_t>{3});
+    for (const char* name : {"stats/layers/1/weight_hist", "stats/layers/1/bias_hist",
+                             "stats/hidden/0/preactivation_hist", "stats/hidden/0/input_hist"}) {
+      INFO(name);
+      CHECK(task.dims(std::string(name) + "_edges") == std::vector<hsize_t>{61});
+      CHECK(task.dims(std::string(name) + "_counts") == std::vector<hsize_t>{60});
+    }
+    CHECK(task.group("stats/layers").children() == std::vector<std::string>{"0", "1"});
+    CHECK(task.group("stats/hidden").children() == std::vector<std::string>{"0"});
+    CHECK_FALSE(root.group("tasks/" + records[1].id).has("stats"));  // failed: none
     std::vector<std::string> kinds;
     task.read("noise/kinds", kinds);
     CHECK(kinds == std::vector<std::string>{"AddUnc", "AddCor"});
@@ -654,6 +749,31 @@ TEST_CASE("archive: reading refuses other files by name", "[archive]") {
                                                    Contains("not a noisesweep archive") &&
                                                    Contains("noisesweep-weights"));
   CHECK_THROWS_WITH(ns::read_archive(dir.file("none.h5")), Contains("does not exist"));
+}
+
+TEST_CASE("archive: version-1 archives are refused, saying why", "[archive][stats]") {
+  ScratchDir dir;
+  std::mt19937 rng(14);
+  const std::vector<ns::TaskRecord> records = make_records(rng);
+  const std::string path = dir.file("old.h5");
+  ns::write_archive(path, make_info(), records, make_axes(records));
+  ns::h5::File::open_rw(path).root().set_attr("format_version", 1);
+  CHECK_THROWS_AS(ns::read_archive(path), ns::ArchiveError);
+  CHECK_THROWS_WITH(ns::read_archive(path), Contains(path) && Contains("format_version 1") &&
+                                                Contains("network statistics") &&
+                                                Contains("reads version 2"));
+  ns::h5::File::open_rw(path).root().set_attr("format_version", 3);
+  CHECK_THROWS_WITH(ns::read_archive(path), Contains("unsupported format_version 3"));
+}
+
+TEST_CASE("archive: records with malformed network statistics are refused", "[archive][stats]") {
+  ScratchDir dir;
+  std::mt19937 rng(15);
+  std::vector<ns::TaskRecord> records = make_records(rng);
+  records[2].stats.layers[1].row_std.pop_back();
+  CHECK_THROWS_WITH(ns::write_archive(dir.file("bad.h5"), make_info(), records, make_axes(records)),
+                    Contains(records[2].id) && Contains("layer 1: 3 row means but 2 row stds"));
+  CHECK(dir.names().empty());
 }
 
 TEST_CASE("archive: merge keeps each task once and refuses other studies", "[archive]") {
@@ -792,6 +912,15 @@ with h5py.File(path, "r") as f:
         assert task.attrs["seed"] == row["seed"] and task.attrs["seed"] > 2**63
         assert task.attrs["status"] == "done"
         assert task["curve/loss"].shape == task["curve/epoch"].shape
+        stats = task["stats"]
+        for l in range(2):
+            layer = stats[f"layers/{l}"]
+            assert layer["row_mean"].dtype == np.float64 and layer["row_std"].shape == layer["row_mean"].shape
+            assert layer["weight_hist_edges"].shape == (61,) and layer["weight_hist_edges"].dtype == np.float64
+            assert layer["bias_hist_counts"].shape == (60,) and layer["bias_hist_counts"].dtype == np.int64
+        assert stats["hidden/0/preactivation_hist_counts"].shape == (60,)
+        assert stats["hidden/0/input_hist_edges"].shape == (61,)
+    assert "stats" not in f["tasks"][s["id"][1].decode()]
     w = f["tasks"][s["id"][0].decode()]["weights/layers/0/W"]
     assert w.shape == (4, 5) and w.dtype == np.float32, (w.shape, w.dtype)
     assert list(f.attrs["hosts"]) == ["node-0.cluster", "node-1.cluster"]
@@ -880,7 +1009,11 @@ TEST_CASE("archive costs: journal append and archive size per task", "[.archive-
     return std::pair{seconds / count * 1e6, ns::encode(r).size()};
   };
   const ns::TaskRecord small = make_record(1, ns::TaskStatus::Done, false, rng, 20, 10);
-  const ns::TaskRecord paper = make_record(2, ns::TaskStatus::Done, false, rng, 70, 40);
+  const ns::TaskRecord paper = [&] {  // with the statistics of a 784-300-300-10 network
+    ns::TaskRecord r = make_record(2, ns::TaskStatus::Done, false, rng, 70, 40);
+    r.stats = random_stats({784, 300, 300, 10}, rng);
+    return r;
+  }();
   const ns::TaskRecord with_weights = [&] {
     ns::TaskRecord r = paper;
     r.weights = random_weights({784, 300, 300, 10}, rng);
