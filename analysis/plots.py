@@ -125,7 +125,8 @@ def resolve_options(args, archive):
 def report(name, paths, summary):
     exts = ",".join(os.path.splitext(p)[1][1:] for p in paths)
     stem = os.path.splitext(paths[0])[0]
-    print(f"{name:<18} {stem}.{{{exts}}}: {summary}")
+    files = f"{stem}.{exts}" if len(paths) == 1 else f"{stem}.{{{exts}}}"
+    print(f"{name:<18} {files}: {summary}")
 
 
 STATS_FIGURES = ("preactivations", "hidden_inputs", "row_sums", "weight_histograms")

@@ -7,16 +7,11 @@ bin=${1:?usage: analysis_plots.sh PATH/TO/noisesweep}
 source "$(dirname "$0")/lib.bash"
 plots=("$python" "$root/analysis/plots.py")
 
-# Archives written before the network statistics existed (format_version 1) get well-formed
-# fake ones, so that the statistics figures are exercised either way.
-with_stats() {
-  local has
-  has=$("$python" -c "import h5py, sys
-print(int(any('stats' in g for g in h5py.File(sys.argv[1], 'r')['tasks'].values())))" "$1")
-  if ((has == 0)); then
-    echo "note: $1 has no network statistics; adding fake ones for the figures"
-    "$python" "$root/analysis/dev/add_fake_stats.py" "$1" "$1.stats.h5" && mv "$1.stats.h5" "$1"
-  fi
+# The statistics figures draw tasks/<id>/stats, which every finished task of a current archive has.
+check_stats() {
+  "$python" -c "import h5py, sys
+tasks = h5py.File(sys.argv[1], 'r')['tasks'].values()
+sys.exit(0 if all('stats' in g for g in tasks) else 1)" "$1" || fail "$1: a task has no stats/"
 }
 
 check_figures() {  # output dir, log, figure names...
@@ -34,7 +29,7 @@ figures=(accuracy_vs_noise preactivations hidden_inputs row_sums weight_histogra
 
 # 1. The test study: no two numeric reg.* keys are swept, so the heat map is skipped, saying why.
 "$bin" run "$root/studies/test-small.toml" -o "$work/small.h5" > "$work/run.log"
-with_stats "$work/small.h5"
+check_stats "$work/small.h5"
 "${plots[@]}" "$work/small.h5" --out "$work/small" > "$work/small.log"
 cat "$work/small.log"
 check_figures "$work/small" "$work/small.log" "${figures[@]}"
@@ -70,7 +65,7 @@ seed = {replicates = 2}
 "reg.l2_output" = [0.0, 1.0]
 TOML
 "$bin" run "$work/heat.toml" -o "$work/heat.h5" > "$work/run.log"
-with_stats "$work/heat.h5"
+check_stats "$work/heat.h5"
 "${plots[@]}" "$work/heat.h5" --out "$work/heat" --only ablation_heatmap --stages uncorrelated \
   --levels 0.1:1 > "$work/heat.log"
 cat "$work/heat.log"
@@ -79,7 +74,18 @@ check_figures "$work/heat" "$work/heat.log" ablation_heatmap
 grep -q "^ablation_heatmap .*reg.l2_output × reg.lambda, 4 kinds at σ² = 1$" "$work/heat.log" \
   || fail "heat map: wrong keys or level"
 
-# 3. Bad input: exit 1, one message on stderr, no traceback.
+# 3. An archive from before tasks/<id>/stats (format_version 1): those figures are skipped, saying
+#    why, and the run still succeeds.
+cp "$work/small.h5" "$work/v1.h5"
+"$python" -c "import h5py, sys
+f = h5py.File(sys.argv[1], 'r+')
+f.attrs['format_version'] = 1
+for g in f['tasks'].values(): del g['stats']" "$work/v1.h5"
+"${plots[@]}" "$work/v1.h5" --out "$work/v1" --only preactivations row_sums > "$work/v1.log"
+cat "$work/v1.log"
+[[ $(grep -c "skipped: no network statistics" "$work/v1.log") == 2 ]] || fail "v1: no skip notes"
+
+# 4. Bad input: exit 1, one message on stderr, no traceback.
 expect_error() {  # expected message fragment, plots.py arguments...
   local expected=$1 status=0
   shift
