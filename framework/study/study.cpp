@@ -93,6 +93,7 @@ Study parse_study_text(const std::string& text, const std::string& file) {
 
   for (Task& t : study.tasks) {
     t.store_weights = t.store_weights || spec.keep_all_weights;
+    t.store_stats = spec.keep_stats;
     if (t.parent) study.tasks[*t.parent].store_weights = true;
   }
   return study;

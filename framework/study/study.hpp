@@ -44,6 +44,7 @@ struct Task {
   // the derived run seed, which is config.seed.
   std::vector<std::pair<std::string, std::string>> axes;
   bool store_weights = false;   // keep the trained weights in the archive
+  bool store_stats = true;      // compute and keep the network statistics (archive.stats)
   std::uint64_t replicate = 0;  // the seed axis value (0 when the stage has no seed axis)
 };
 

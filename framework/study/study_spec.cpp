@@ -22,7 +22,7 @@ using Places = std::map<std::string, SourcePlace, std::less<>>;
 constexpr std::string_view kStudyKeys[] = {"name",  "seed", "defaults", "archive",
                                            "stage", "grid", "variants"};
 constexpr std::string_view kStageKeys[] = {"name", "init_from", "settings", "grid", "variants"};
-constexpr std::string_view kArchiveKeys[] = {"weights"};
+constexpr std::string_view kArchiveKeys[] = {"weights", "stats"};
 
 bool before(const SourcePlace& a, const SourcePlace& b) {
   return std::tie(a.line, a.column) < std::tie(b.line, b.column);
@@ -357,6 +357,12 @@ StudySpec read_study_spec(const std::string& text, const std::string& file) {
                 "from) or \"all\", got {}",
                 weights->is_string() ? "'" + value + "'" : std::string(toml_type_name(*weights))));
       spec.keep_all_weights = value == "all";
+    }
+    if (const toml::node* stats = t.get("stats")) {
+      if (!stats->is_boolean())
+        throw ConfigError(place_of_key(t, "stats", file), "archive.stats",
+                          fmt::format("expected true or false, got {}", toml_type_name(*stats)));
+      spec.keep_stats = stats->value_or(true);
     }
   }
 

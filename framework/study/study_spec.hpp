@@ -56,6 +56,7 @@ struct StudySpec {
   std::uint64_t seed = 1;
   const toml::table* defaults = nullptr;  // null when absent
   bool keep_all_weights = false;          // archive.weights = "all"
+  bool keep_stats = true;                 // archive.stats: per-task network statistics
   std::vector<StageSpec> stages;
 };
 

@@ -38,7 +38,7 @@ TaskRecord run_task(const Task& task, const ModelWeights* parent_weights, const 
   try {
     if (stop_requested()) throw Cancelled();
     if (task.parent && !parent_weights) throw Error("the weights of its parent task are missing");
-    const RunResult result = execute_run(task.config, observer, parent_weights);
+    const RunResult result = execute_run(task.config, observer, parent_weights, task.store_stats);
     r.curve = result.curve;
     r.clean_accuracy = result.clean_test_accuracy;
     r.noise = result.noise;

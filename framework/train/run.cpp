@@ -48,7 +48,7 @@ Parameters<float> from_weights(const ModelWeights& w, const Architecture& arch,
 }
 
 RunResult execute_run(const RunConfig& cfg, const RunObserver& observer,
-                      const ModelWeights* initial) {
+                      const ModelWeights* initial, bool with_stats) {
   auto phase = [&](const std::string& what) {
     if (observer.phase) observer.phase(what);
   };
@@ -80,7 +80,7 @@ RunResult execute_run(const RunConfig& cfg, const RunObserver& observer,
   phase("evaluating");
   r.clean_test_accuracy = clean_accuracy(r.params, data.test, cfg.eval.chunk);
   r.noise = evaluate_noise(r.params, data.test, cfg.eval, run.child("eval"));
-  r.stats = network_stats(r.params, data.test, cfg.eval.chunk);
+  if (with_stats) r.stats = network_stats(r.params, data.test, cfg.eval.chunk);
   r.eval_seconds = seconds_since(t);
   return r;
 }

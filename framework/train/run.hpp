@@ -31,8 +31,9 @@ struct RunObserver {
 
 // Runs `cfg`. `initial` (when given) replaces both a fresh init and cfg.train.init_from: a sweep
 // passes a parent task's weights in memory.
+// `with_stats`: also compute the network statistics (weights' row statistics and histograms).
 RunResult execute_run(const RunConfig& cfg, const RunObserver& observer = {},
-                      const ModelWeights* initial = nullptr);
+                      const ModelWeights* initial = nullptr, bool with_stats = true);
 
 ModelWeights to_weights(const Parameters<float>& p, const std::string& settings_text);
 // Checks the file's architecture against `arch` (error names the file and both shapes).

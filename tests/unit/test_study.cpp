@@ -427,3 +427,13 @@ TEST_CASE("the plan lists tasks, stages and the total cost", "[study]") {
   CHECK_THAT(plan, Contains("total") && Contains("at 50 GFLOP/s per core"));
   CHECK_THAT(format_plan(s, 50.0), !Contains("more tasks"));
 }
+
+TEST_CASE("archive.stats switches the network statistics off", "[study]") {
+  const std::string base =
+      "name = \"s\"\n[defaults]\ndata.name = \"synthetic\"\n[grid]\nseed = [1, 2]\n";
+  for (const Task& t : parse_study_text(base, "s.toml").tasks) CHECK(t.store_stats);
+  for (const Task& t : parse_study_text(base + "[archive]\nstats = false\n", "s.toml").tasks)
+    CHECK_FALSE(t.store_stats);
+  CHECK_THROWS_WITH(parse_study_text(base + "[archive]\nstats = \"no\"\n", "s.toml"),
+                    Contains("archive.stats") && Contains("expected true or false"));
+}
