@@ -19,6 +19,13 @@ fi
 # anything writes there.
 export HOME=$work/home
 mkdir -p "$HOME"
+# The same for temporary files (Open MPI's session directories), so that tests that run at the
+# same time cannot meet there.
+export TMPDIR=$work/tmp
+mkdir -p "$TMPDIR"
+# A command that fails outside a check ends the test through `set -e`: say which one.
+set -o errtrace
+trap 'echo "FAIL: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
 submit=("$root/slurm/submit" --noisesweep "$bin")
 slurm_status=("$root/slurm/status" --noisesweep "$bin")
 
