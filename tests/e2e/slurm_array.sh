@@ -47,6 +47,10 @@ for i in 1 2; do
   if grep -q "run 2 of" "$(shard_log "$i" "$array")"; then fail "shard $i ran again with shard 0"; fi
 done
 grep -q "shard 1: stopped" "$workdir/merge-$report.log" || fail "the report: $(cat "$workdir/merge-$report.log")"
+# The report waits for shard 0's requeued run (afterany counts a requeued task as not ended).
+if grep -q "shard [02]:" "$workdir/merge-$report.log"; then
+  fail "the report names a shard that completed: $(cat "$workdir/merge-$report.log")"
+fi
 grep -q "cancelled merge job $merge" "$workdir/merge-$report.log" || fail "the report did not cancel the merge"
 grep -q "^state: shards-incomplete" "$workdir/state" || fail "state: $(cat "$workdir/state")"
 [[ ! -e $archive ]] || fail "an incomplete study was merged"
