@@ -8,8 +8,10 @@
 #   slurm_wait_gone JOB [SECONDS]   waits until a job (and its array tasks) left the queue.
 #   slurm_job_log_state JOB          the final state recorded by jobcomp/filetxt (COMPLETED, ...).
 #
-# Why each setting is there: see ../../../shared/notes/SLURM.md (measured on this machine kind).
-# Two clusters may run at once (ctest -j): each has its own folder, munge socket and ports.
+# Measured with Slurm 22.05 on Debian 12, as root, without systemd; the comments in the config
+# say why each setting is there. Two clusters may run at once (ctest -j): each has its own
+# folder, munge socket, ports and job ids. By hand:
+#   source tests/slurm/cluster.bash && slurm_start /tmp/cluster && sinfo; ...; slurm_stop
 set -euo pipefail
 
 slurm_packages=(slurmctld slurmd slurm-client munge)
