@@ -580,6 +580,12 @@ TEST_CASE("journal: SIGKILL at any moment loses no record whose append returned"
           report(i);
         }
       });
+      // On a loaded machine the kill can come before the child even created the journal;
+      // then no append returned either, and there is nothing to check.
+      if (!fs::exists(path)) {
+        CHECK(appended.empty());
+        continue;
+      }
       ns::JournalReadReport report;
       const std::vector<ns::TaskRecord> read = ns::read_journal(path, kStudyHash, &report);
       INFO(appended.size() << " appends returned; " << read.size() << " records read; "
