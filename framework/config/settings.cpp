@@ -1,6 +1,7 @@
 #include "config/settings.hpp"
 
 #include "config/toml_input.hpp"
+#include "core/edit_distance.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -293,20 +294,6 @@ const Setting kSettings[] = {
 };
 // clang-format on
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string_view last_part(std::string_view key) {
   const auto dot = key.rfind('.');

@@ -1,6 +1,7 @@
 #include "study/study_spec.hpp"
 
 #include "config/toml_input.hpp"
+#include "core/edit_distance.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -38,20 +39,6 @@ SourcePlace place_of_key(const toml::table& table, std::string_view key, const s
   return it == table.end() ? SourcePlace{file} : key_place(it->first, file);
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
 
 // A settings key, or a table that holds some ("train", "data.synthetic").
 bool names_settings(std::string_view key) {
