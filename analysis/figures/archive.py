@@ -15,6 +15,7 @@ import numpy as np
 
 ARCHIVE_FORMAT = "noisesweep-archive"
 SEED_KEY = "seed"
+LABEL_KEY = "label"  # a study's name for a variant (study file: label = "..." in a variant)
 _INIT_FROM = re.compile(r'^\s*train\.init_from\s*=\s*"task:([0-9a-f]+)"', re.MULTILINE)
 
 
@@ -198,23 +199,48 @@ def short_keys(keys):
     return names
 
 
+def _unquoted(toml_text):
+    """A TOML string's text ("all terms" -> all terms); anything else as written."""
+    if len(toml_text) >= 2 and toml_text[0] == toml_text[-1] == '"':
+        return toml_text[1:-1]
+    return toml_text
+
+
+def _group_label(key, keys_to_show, names):
+    """"stage · label, key=value, ...": the variant's label, when it has one, then the given
+    keys' values."""
+    values = dict(key[1:])
+    parts = [_unquoted(values[LABEL_KEY])] if LABEL_KEY in values else []
+    parts += [f"{names.get(k, k)}={values[k]}" for k in keys_to_show]
+    return key[0] + (" · " + ", ".join(parts) if parts else "")
+
+
 def make_groups(tasks, axis_keys):
     """One group per (stage, swept values but the seed), in study order. Each group's
     position among all of them fixes its colour, so a group has the same colour in every
-    figure and whatever --stages selects."""
+    figure and whatever --stages selects.
+
+    A group's label names its stage and its swept values. A labelled variant stands for the
+    settings it sets, so its label replaces them: only the keys that still differ between
+    groups with the same label (a grid swept across the variants) are added."""
     by_key = {}
     for task in sorted(tasks, key=lambda t: t.index):
         by_key.setdefault(task.group_key, []).append(task)
-    names = short_keys([k for k in axis_keys if k != SEED_KEY] or
-                       sorted({k for key in by_key for k, _ in key[1:]}))
+    names = short_keys([k for k in axis_keys if k not in (SEED_KEY, LABEL_KEY)] or
+                       sorted({k for key in by_key for k, _ in key[1:] if k != LABEL_KEY}))
+    rank = {k: i for i, k in enumerate(axis_keys)}
     stages = list(dict.fromkeys(key[0] for key in by_key))
     groups = []
     for i, (key, members) in enumerate(by_key.items()):
-        order = sorted(key[1:], key=lambda kv: axis_keys.index(kv[0]) if kv[0] in axis_keys else len(axis_keys))
-        parts = [f"{names.get(k, k)}={v}" for k, v in order]
-        label = key[0] + (" · " + ", ".join(parts) if parts else "")
-        groups.append(Group(key=key, label=label, tasks=members, position=i,
-                            group_count=len(by_key), stage_position=stages.index(key[0])))
+        values = dict(key[1:])
+        keys = sorted((k for k in values if k != LABEL_KEY), key=lambda k: rank.get(k, len(rank)))
+        if LABEL_KEY in values:
+            same_label = [dict(other[1:]) for other in by_key
+                          if other[0] == key[0] and dict(other[1:]).get(LABEL_KEY) == values[LABEL_KEY]]
+            keys = [k for k in keys if len({v.get(k) for v in same_label}) > 1]
+        groups.append(Group(key=key, label=_group_label(key, keys, names), tasks=members,
+                            position=i, group_count=len(by_key),
+                            stage_position=stages.index(key[0])))
     return groups
 
 

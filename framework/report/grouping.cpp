@@ -43,7 +43,7 @@ std::vector<std::string> checked_group_keys(const Study& study,
   std::vector<std::string> out;
   for (const std::string& key : keys) {
     if (key == "stage") continue;
-    if (key != "seed" && !find_setting(key)) {
+    if (key != "seed" && key != kLabelKey && !find_setting(key)) {
       const std::string closest = closest_setting(key);
       throw Error(fmt::format(
           "cannot group by '{}': not a setting{}; study '{}' sweeps {}", key,
@@ -83,7 +83,8 @@ std::vector<std::optional<int>> reference_tasks(const Study& study,
                             baseline_stage, study.name, fmt::join(study.stages, ", ")));
   // The rule link_parents uses for init_from, so --baseline pairs a from-scratch stage with
   // its baseline exactly as fine-tuning would have.
-  const std::vector<std::string> keys = stage_keys(study, baseline_stage);
+  std::vector<std::string> keys = stage_keys(study, baseline_stage);
+  std::erase(keys, kLabelKey);  // a name, not a setting: pair by settings, as link_parents does
   std::map<std::string, int> by_signature;
   for (const Task& t : study.tasks)
     if (t.stage == baseline_stage) by_signature.emplace(signature(t, keys), t.index);

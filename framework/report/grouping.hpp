@@ -19,8 +19,8 @@ struct Group {
 // over seed replicates and nothing else.
 std::vector<std::string> swept_keys_except_seed(const Study& study, const std::string& stage);
 
-// Checks keys given to group by (--group-by): each must be "seed" or a setting (any setting,
-// swept or not, since every task has a value for it). "stage" is dropped, since rows never
+// Checks keys given to group by (--group-by): each must be "seed", "label" or a setting (any
+// setting, swept or not, since every task has a value for it). "stage" is dropped, since rows never
 // mix stages. Throws Error naming the key, the closest setting and the study's swept keys.
 std::vector<std::string> checked_group_keys(const Study& study,
                                             const std::vector<std::string>& keys);

@@ -61,7 +61,9 @@ std::string architecture_difference(const RunConfig& child, const RunConfig& par
 
 void link_parents(std::vector<Task>& tasks, const StageSpec& child, TaskRange child_tasks,
                   const StageSpec& parent, TaskRange parent_tasks) {
-  const std::vector<std::string> keys = parent.axis_keys();
+  // A label names a variant but is not a setting: the settings alone say which task matches.
+  std::vector<std::string> keys = parent.axis_keys();
+  std::erase(keys, kLabelKey);
   std::map<std::string, std::vector<int>> by_signature;
   for (int i = parent_tasks.first; i < parent_tasks.first + parent_tasks.count; ++i)
     by_signature[signature(tasks[i], keys)].push_back(i);

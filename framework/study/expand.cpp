@@ -45,6 +45,8 @@ void check_task(const Task& task, const Places& places, const StageSpec& stage,
 
 std::string axis_text(const Task& task, const std::string& key) {
   if (key == "seed") return fmt::format("{}", task.replicate);
+  // Labels hold no quotes or backslashes (study_spec.cpp), so quoting them is TOML text.
+  if (key == kLabelKey) return fmt::format("\"{}\"", task.label);
   return find_setting(key)->show(task.config);
 }
 
@@ -73,7 +75,8 @@ std::vector<Task> expand_stage(const StudySpec& study, const StageSpec& stage,
                                   stage.name, count, kMaxTasksPerStage));
 
   std::vector<Task> tasks;
-  for (const toml::table* variant : variants) {
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    const toml::table* variant = variants[v];
     RunConfig with_variant = base;
     Places variant_places = base_places;
     if (variant) apply_table(with_variant, *variant, file, variant_places);
@@ -83,6 +86,7 @@ std::vector<Task> expand_stage(const StudySpec& study, const StageSpec& stage,
     while (true) {
       Task task;
       task.stage = stage.name;
+      if (!stage.variant_labels.empty()) task.label = stage.variant_labels[v];
       task.config = with_variant;
       Places places = variant_places;
       for (std::size_t i = 0; i < stage.grid.size(); ++i) {

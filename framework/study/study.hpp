@@ -13,7 +13,10 @@
 //                                    task there with the same values on that stage's axes
 //     [stage.settings]               run settings for this stage
 //     [stage.grid]                   axes: "key" = [values]; seed = {replicates = N} or [ints]
-//     [[stage.variants]]             explicit overrides; tasks = variants x grid
+//     [[stage.variants]]             explicit overrides; tasks = variants x grid. Each may
+//       label = "no saturation"      name itself for tables and legends (all of a stage's
+//                                    variants or none); a label is not a setting: it is swept
+//                                    as the key "label" but leaves task ids unchanged
 //
 // A one-stage study may put [grid] and [[variants]] at the top level instead (stage "main").
 // A task resolves RunConfig defaults <- [defaults] <- stage settings <- variant <- grid point
@@ -26,6 +29,7 @@
 #include <vector>
 
 #include "config/run_config.hpp"
+#include "study/label.hpp"
 
 namespace ns {
 
@@ -46,6 +50,7 @@ struct Task {
   bool store_weights = false;   // keep the trained weights in the archive
   bool store_stats = true;      // compute and keep the network statistics (archive.stats)
   std::uint64_t replicate = 0;  // the seed axis value (0 when the stage has no seed axis)
+  std::string label;            // its variant's label; "" when the stage's are unlabelled
 };
 
 struct Study {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <span>
 #include <tuple>
 
@@ -38,7 +39,6 @@ SourcePlace place_of_key(const toml::table& table, std::string_view key, const s
   const auto it = table.find(key);
   return it == table.end() ? SourcePlace{file} : key_place(it->first, file);
 }
-
 
 // A settings key, or a table that holds some ("train", "data.synthetic").
 bool names_settings(std::string_view key) {
@@ -147,6 +147,58 @@ void check_overlaps(const StageSpec& stage, std::string_view grid_section) {
   }
 }
 
+struct Label {
+  std::string text;
+  SourcePlace place;
+};
+
+// A variant's label names it in reports and plots ("no saturation"); it is not a setting, so
+// it leaves the table here and never reaches a task's settings or id.
+std::optional<Label> take_label(toml::table& variant, const std::string& file) {
+  const auto it = variant.find(kLabelKey);
+  if (it == variant.end()) return std::nullopt;
+  Label label{"", key_place(it->first, file)};
+  const toml::value<std::string>* s = it->second.as_string();
+  if (!s)
+    throw ConfigError(label.place, std::string(kLabelKey),
+                      fmt::format("expected a string, got {}", toml_type_name(it->second)));
+  label.text = s->get();
+  const bool printable = std::all_of(label.text.begin(), label.text.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f && c != '"' && c != '\\';
+  });
+  if (label.text.empty() || label.text.size() > kMaxLabelLength || !printable)
+    throw ConfigError(label.place, std::string(kLabelKey),
+                      fmt::format("'{}' is not a usable label: write 1 to {} characters, without "
+                                  "quotes, backslashes or control characters (it titles table "
+                                  "rows and plot legends)",
+                                  label.text, kMaxLabelLength));
+  variant.erase(it);
+  return label;
+}
+
+// Labels are all or nothing within a stage, and distinct, so that every row and curve of the
+// stage has a name of its own.
+std::vector<std::string> checked_labels(const std::vector<std::optional<Label>>& labels,
+                                        const std::string& stage, std::string_view section) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (!labels[i]) continue;
+    for (std::size_t j = 0; j < labels.size(); ++j)
+      if (!labels[j])
+        throw ConfigError(labels[i]->place, std::string(kLabelKey),
+                          fmt::format("stage '{}': variant {} has a label but variant {} has "
+                                      "none; label every {} of the stage, or none",
+                                      stage, i + 1, j + 1, section));
+    for (std::size_t j = 0; j < i; ++j)
+      if (labels[j]->text == labels[i]->text)
+        throw ConfigError(labels[i]->place, std::string(kLabelKey),
+                          fmt::format("stage '{}': variants {} and {} are both labelled '{}'",
+                                      stage, j + 1, i + 1, labels[i]->text));
+    out.push_back(labels[i]->text);
+  }
+  return out;
+}
+
 struct Sections {
   std::string_view settings, grid, variants;
 };
@@ -154,15 +206,15 @@ constexpr Sections kStageSections{"[stage.settings]", "[stage.grid]", "[[stage.v
 constexpr Sections kTopSections{"[defaults]", "[grid]", "[[variants]]"};
 
 // grid and variants, the same at the top level and in a stage.
-void read_sweeps(StageSpec& stage, const toml::table& table, const std::string& file,
+void read_sweeps(StageSpec& stage, toml::table& table, const std::string& file,
                  const Sections& sections) {
   if (const toml::node* grid = table.get("grid"))
     stage.grid =
         read_grid(table_at(*grid, "grid", place_of_key(table, "grid", file), sections.grid), file,
                   sections.settings);
-  if (const toml::node* variants = table.get("variants")) {
+  if (toml::node* variants = table.get("variants")) {
     const SourcePlace place = place_of_key(table, "variants", file);
-    const toml::array* list = variants->as_array();
+    toml::array* list = variants->as_array();
     if (!list)
       throw ConfigError(place, "variants",
                         fmt::format("expected a list of tables (write each as {}), got {}",
@@ -170,12 +222,16 @@ void read_sweeps(StageSpec& stage, const toml::table& table, const std::string& 
     if (list->empty())
       throw ConfigError(place, "variants",
                         "the list is empty; leave variants out for a stage without them");
-    for (const toml::node& v : *list) {
-      const toml::table& t = table_at(v, "variants", place_of(v, file), sections.variants);
+    std::vector<std::optional<Label>> labels;
+    for (toml::node& v : *list) {
+      table_at(v, "variants", place_of(v, file), sections.variants);
+      toml::table& t = *v.as_table();
+      labels.push_back(take_label(t, file));
       stage.variants.push_back(&t);
       for (KeyPlace& k : settings_keys(t, file))
         if (!find_key(stage.variant_keys, k.key)) stage.variant_keys.push_back(std::move(k));
     }
+    stage.variant_labels = checked_labels(labels, stage.name, sections.variants);
     forbid_seed(stage.variant_keys, sections.grid);
     std::sort(stage.variant_keys.begin(), stage.variant_keys.end(),
               [](const KeyPlace& a, const KeyPlace& b) { return before(a.place, b.place); });
@@ -183,7 +239,7 @@ void read_sweeps(StageSpec& stage, const toml::table& table, const std::string& 
   check_overlaps(stage, sections.grid);
 }
 
-StageSpec read_stage(const toml::table& table, int number, const std::string& file) {
+StageSpec read_stage(toml::table& table, int number, const std::string& file) {
   check_keys(table, file, kStageKeys, "stage key", kStageSections.settings);
   StageSpec stage;
   stage.settings_section = kStageSections.settings;
@@ -212,9 +268,9 @@ StageSpec read_stage(const toml::table& table, int number, const std::string& fi
   return stage;
 }
 
-std::vector<StageSpec> read_stages(const toml::table& root, const std::string& file) {
+std::vector<StageSpec> read_stages(toml::table& root, const std::string& file) {
   std::vector<StageSpec> stages;
-  const toml::node* node = root.get("stage");
+  toml::node* node = root.get("stage");
   if (!node) {
     // The short form: one stage, its grid and variants at the top level.
     StageSpec main;
@@ -238,11 +294,11 @@ std::vector<StageSpec> read_stages(const toml::table& root, const std::string& f
                       "one-stage study)",
                       top_level == "grid" ? kStageSections.grid : kStageSections.variants));
   const SourcePlace place = place_of_key(root, "stage", file);
-  const toml::array* list = node->as_array();
+  toml::array* list = node->as_array();
   if (!list || list->empty() || !list->is_array_of_tables())
     throw ConfigError(place, "stage",
                       "expected one or more stages, each written as a [[stage]] table");
-  for (const toml::node& t : *list) {
+  for (toml::node& t : *list) {
     StageSpec stage = read_stage(*t.as_table(), int(stages.size()) + 1, file);
     for (const StageSpec& earlier : stages)
       if (earlier.name == stage.name)
@@ -296,6 +352,7 @@ std::vector<std::string> StageSpec::axis_keys() const {
                    [](const KeyPlace& a, const KeyPlace& b) { return before(a.place, b.place); });
   std::vector<std::string> out;
   if (!seed.empty()) out.push_back(seed);
+  if (!variant_labels.empty()) out.emplace_back(kLabelKey);
   for (const KeyPlace& k : keys) out.push_back(k.key);
   return out;
 }
@@ -303,7 +360,8 @@ std::vector<std::string> StageSpec::axis_keys() const {
 StudySpec read_study_spec(const std::string& text, const std::string& file) {
   StudySpec spec;
   spec.root = std::make_unique<toml::table>(parse_toml(text, file));
-  const toml::table& root = *spec.root;
+  // Not const: reading a variant takes its label out, leaving only settings in the table.
+  toml::table& root = *spec.root;
   check_keys(root, file, kStudyKeys, "study key", kTopSections.settings);
 
   const toml::node* name = root.get("name");

@@ -11,6 +11,7 @@
 #include "config/toml_input.hpp"
 
 #include "core/error.hpp"
+#include "study/label.hpp"
 
 namespace ns {
 
@@ -41,12 +42,15 @@ struct StageSpec {
   SourcePlace init_from_place;
   std::string settings_section;  // where single values go, for messages: "[stage.settings]"
   const toml::table* settings = nullptr;     // null when absent
-  std::vector<const toml::table*> variants;  // empty: one variant that changes nothing
+  std::vector<const toml::table*> variants;  // empty: one variant that changes nothing; the
+                                             // tables hold settings only (labels taken out)
+  std::vector<std::string> variant_labels;   // one per variant, or empty when unlabelled
   std::vector<KeyPlace> settings_keys;       // keys of `settings`, in file order
   std::vector<KeyPlace> variant_keys;        // keys set by any variant, in first-seen order
   std::vector<GridAxis> grid;                // in file order: the first axis varies slowest
 
-  // Grid and variant keys, "seed" first, then in file order: what tells its tasks apart.
+  // Grid and variant keys, "seed" first, then "label" when the variants are labelled, then in
+  // file order: what tells its tasks apart.
   std::vector<std::string> axis_keys() const;
 };
 

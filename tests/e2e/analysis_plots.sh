@@ -34,6 +34,12 @@ check_stats "$work/small.h5"
 cat "$work/small.log"
 check_figures "$work/small" "$work/small.log" "${figures[@]}"
 grep -q "^ablation_heatmap .*skipped: .*reg.lambda" "$work/small.log" || fail "heat map not skipped with a note"
+# Labelled variants are named by their labels in the legends, not by the settings they set.
+for label in "rowsum-layers · hidden 2 only" "rowsum-layers · output only" \
+  "rowsum · separation=2, lambda=0.001"; do
+  grep -qF ">$label<" "$work/small/accuracy_vs_noise.svg" || fail "legend lacks '$label'"
+done
+! grep -qF "rowsum=[1, 0]" "$work/small/accuracy_vs_noise.svg" || fail "legend spells out a labelled variant"
 [[ ! -e "$work/small/ablation_heatmap.png" ]] || fail "a heat map was written without data"
 
 # 2. Two swept regulariser weights: the heat map is drawn (alone, with --only); --stages and
@@ -63,6 +69,20 @@ reg.saturation = 1.0
 seed = {replicates = 2}
 "reg.lambda" = [1e-3, 1e-2, 1e-1]
 "reg.l2_output" = [0.0, 1.0]
+[[stage]]
+name = "labelled"
+init_from = "baseline"
+[stage.settings]
+train.epochs = 1
+[stage.grid]
+seed = {replicates = 2}
+"reg.lambda" = [1e-3, 1e-2]
+[[stage.variants]]
+label = "sat"
+reg.saturation = 1.0
+[[stage.variants]]
+label = "no sat"
+reg.saturation = 0.0
 TOML
 "$bin" run "$work/heat.toml" -o "$work/heat.h5" > "$work/run.log"
 check_stats "$work/heat.h5"
@@ -73,6 +93,12 @@ check_figures "$work/heat" "$work/heat.log" ablation_heatmap
 [[ $(ls "$work/heat" | wc -l) == 2 ]] || fail "--only ablation_heatmap wrote other figures"
 grep -q "^ablation_heatmap .*reg.l2_output × reg.lambda, 4 kinds at σ² = 1$" "$work/heat.log" \
   || fail "heat map: wrong keys or level"
+# A grid swept across labelled variants: the label, then the values that still tell groups apart.
+"${plots[@]}" "$work/heat.h5" --out "$work/labelled" --only accuracy_vs_noise --stages labelled \
+  > "$work/labelled.log"
+for label in "labelled · sat, lambda=0.001" "labelled · no sat, lambda=0.01"; do
+  grep -qF ">$label<" "$work/labelled/accuracy_vs_noise.svg" || fail "legend lacks '$label'"
+done
 
 # 3. An archive from before tasks/<id>/stats (format_version 1): those figures are skipped, saying
 #    why, and the run still succeeds.

@@ -21,6 +21,7 @@ grep -q "requested 0.01, 0.1, 1; used 0.01, 0.1, 1 " "$work/report.md" || fail "
 grep -q "^| data.synthetic.separation | reg.lambda | n | clean | AddUnc@0.01 |" "$work/report.md" ||
   fail "rowsum table header"
 grep -Eq "^\| 2 \| 2 \| [0-9.]+ ± [0-9.]+ \(n=2\) \|" "$work/report.md" || fail "baseline row format"
+grep -Eq "^\| hidden 2 only \| \[1, 0\] \| 2 \| [0-9.]+ ± " "$work/report.md" || fail "labelled variant row"
 grep -Eq "\| [+-][0-9.]+ ± [0-9.]+ \(n=2\) \|" "$work/report.md" || fail "no improvement with CI"
 grep -q "Δ compares with the parent tasks in stage baseline." "$work/report.md" || fail "pairing note"
 grep -q "wrote $work/small_report.csv" "$work/report.err" || fail "CSV path not reported"
@@ -32,6 +33,8 @@ rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 assert len(rows) == 2 + 4 + 2, len(rows)
 assert [r["stage"] for r in rows] == ["baseline"] * 2 + ["rowsum"] * 4 + ["rowsum-layers"] * 2
 assert [r["reg.rowsum"] for r in rows[6:]] == ["[1, 0]", "[0, 30]"], [r["reg.rowsum"] for r in rows]
+# Labelled variants carry their label (unquoted); other stages leave the column empty.
+assert [r["label"] for r in rows] == [""] * 6 + ["hidden 2 only", "output only"], [r["label"] for r in rows]
 for r in rows:
     assert r["done"] == "2" and r["failed"] == "0" and r["clean_n"] == "2", r
     m, s, lo, hi = (float(r["clean_" + p]) for p in ("mean", "std", "ci_low", "ci_high"))
@@ -118,7 +121,7 @@ for task in "18 (seed = 0" "19 (seed = 1"; do
   grep -q "^- task $task, train.lr = 0.01, data.name = \"idx\", data.dir = \"/nonexistent/data\") failed: /nonexistent/data/train-images-idx3-ubyte: file not found" \
     "$work/failing.md" || fail "task $task...) not listed with its message"
 done
-head -1 "$work/failing_report.csv" | grep -q "^stage,data.synthetic.separation,reg.lambda,reg.rowsum,train.lr,data.name,data.dir,tasks,done,failed,pending,compared_with,clean_mean,clean_std,clean_n,clean_ci_low,clean_ci_high,AddUnc@0.01_mean," ||
+head -1 "$work/failing_report.csv" | grep -q "^stage,data.synthetic.separation,reg.lambda,label,reg.rowsum,train.lr,data.name,data.dir,tasks,done,failed,pending,compared_with,clean_mean,clean_std,clean_n,clean_ci_low,clean_ci_high,AddUnc@0.01_mean," ||
   fail "CSV header: $(head -c 300 "$work/failing_report.csv")"
 "$python" - "$work/failing_report.csv" <<'PY' || fail "failures in the CSV"
 import csv, sys

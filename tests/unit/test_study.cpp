@@ -388,6 +388,84 @@ TEST_CASE("bad study files give errors that name the place, the key and the prob
   }
 }
 
+TEST_CASE("variant labels name tasks without changing what they compute", "[study]") {
+  const std::string unlabelled = R"(
+name = "s"
+[defaults]
+data.name = "synthetic"
+[[stage]]
+name = "base"
+[stage.grid]
+seed = {replicates = 2}
+[[stage.variants]]
+reg.rowsum = [1, 0]
+[[stage.variants]]
+reg.rowsum = [0, 30]
+[[stage]]
+name = "tune"
+init_from = "base"
+[stage.settings]
+reg.rowsum = [1, 0]
+[stage.grid]
+seed = {replicates = 2}
+)";
+  std::string labelled = unlabelled;
+  labelled.replace(labelled.find("reg.rowsum = [1, 0]"), 0, "label = \"hidden only\"\n");
+  labelled.replace(labelled.find("reg.rowsum = [0, 30]"), 0, "label = \"output only\"\n");
+  const Study plain = parse(unlabelled), named = parse(labelled);
+  REQUIRE(named.tasks.size() == 6);
+  CHECK(named.axis_keys == std::vector<std::string>{"seed", "label", "reg.rowsum"});
+  CHECK(plain.axis_keys == std::vector<std::string>{"seed", "reg.rowsum"});
+  const char* expected_labels[] = {
+      "hidden only", "hidden only", "output only", "output only", "", ""};
+  for (const Task& t : named.tasks) {
+    INFO("task " << t.index);
+    CHECK(t.label == expected_labels[t.index]);
+    // Same ids, settings and parents as without labels: a label is a name, not a setting.
+    CHECK(t.id == plain.tasks[t.index].id);
+    CHECK(t.settings_text == plain.tasks[t.index].settings_text);
+    CHECK_THAT(t.settings_text, !Contains("label"));
+    CHECK(t.parent == plain.tasks[t.index].parent);
+  }
+  CHECK(axis(named.tasks[2], "label") == "\"output only\"");
+  CHECK(axis(named.tasks[2], "reg.rowsum") == "[0, 30]");
+  CHECK(axis(named.tasks[4], "label") == "(none)");  // stage "tune" has no variants
+  // "tune" finds its parent by seed and settings: the "hidden only" task of its replicate.
+  CHECK(named.tasks[4].parent == 0);
+  CHECK(named.tasks[5].parent == 1);
+
+  const std::string head = "name = \"s\"\n[defaults]\ndata.name = \"synthetic\"\n";
+  struct Bad {
+    std::string text, expected;
+  };
+  const Bad table[] = {
+      {head + "[[variants]]\nlabel = 3\n",
+       "study.toml:5:1: 'label': expected a string, got an integer"},
+      {head + "[[variants]]\nlabel = \"\"\n", "study.toml:5:1: 'label': '' is not a usable label"},
+      {head + "[[variants]]\nlabel = \"say \\\"hi\\\"\"\n",
+       "is not a usable label: write 1 to 40 characters"},
+      {head + "[[variants]]\nlabel = \"" + std::string(41, 'x') + "\"\n", "is not a usable label"},
+      {head + "[[variants]]\nlabel = \"a\"\ntrain.lr = 0.1\n[[variants]]\ntrain.lr = 0.2\n",
+       "study.toml:5:1: 'label': stage 'main': variant 1 has a label but variant 2 has none; label "
+       "every [[variants]] of the stage, or none"},
+      {head + "[[variants]]\nlabel = \"a\"\ntrain.lr = 0.1\n[[variants]]\nlabel = \"a\"\ntrain.lr "
+              "= 0.2\n",
+       "study.toml:8:1: 'label': stage 'main': variants 1 and 2 are both labelled 'a'"},
+      // Two labels on the same settings are still the same run.
+      {head + "[[variants]]\nlabel = \"a\"\ntrain.lr = 0.1\n[[variants]]\nlabel = \"b\"\ntrain.lr "
+              "= 0.1\n",
+       "stage 'main': tasks 0 and 1 are the same run"},
+      // A label names a variant; elsewhere it is an unknown key.
+      {"name = \"s\"\nlabel = \"x\"\n", "study.toml:2:1: 'label': unknown study key"},
+      {head + "label = \"x\"\n", "study.toml:4:1: 'label': unknown setting"},
+      {head + "[grid]\nlabel = [\"a\", \"b\"]\n", "'label'"},
+  };
+  for (const Bad& b : table) {
+    INFO(b.text);
+    CHECK_THAT(error_of(b.text), Contains(b.expected));
+  }
+}
+
 TEST_CASE("the plan counts FLOPs from the architecture and the data's shape", "[study]") {
   RunConfig paper;  // 784-300-300-10 on MNIST, 70 epochs, 4 kinds x 40 levels x 3 repetitions
   const double macs = 784 * 300 + 300 * 300 + 300 * 10, first = 784 * 300;
