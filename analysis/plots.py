@@ -2,7 +2,8 @@
 """Paper figures from one noisesweep study archive.
 
     analysis/plots.py ARCHIVE.h5 [--out DIR] [--formats png,svg] [--only FIGURE ...]
-                      [--stages S ...] [--levels V ...] [--heatmap-x/-y KEY] [--heatmap-kind K ...]
+                      [--stages S ...] [--groups LABEL ...] [--levels V ...]
+                      [--heatmap-x/-y KEY] [--heatmap-kind K ...]
                       [--heatmap-level V]
 
 Reads the archive with h5py alone (no noisesweep code) and writes, for each format:
@@ -13,7 +14,8 @@ Reads the archive with h5py alone (no noisesweep code) and writes, for each form
   weight_histograms   weight and bias histograms per layer
   training_curves     loss, training and validation accuracy per epoch
   ablation_heatmap    gain over the parent baseline vs two swept reg.* weights
-A group is a stage plus its swept values except the seed: the seeds are its replicates.
+A group is a stage plus its swept values except the seed: the seeds are its replicates. Its
+label, as the legends show it, is "stage · variant label" or "stage · key=value, ...".
 The histogram and row figures need an archive with network statistics (format_version 2);
 the heat map needs two swept numeric reg.* keys. Figures without their data are skipped with
 a note. Errors go to stderr with exit code 1.
@@ -53,6 +55,9 @@ def parse_args(argv):
     p.add_argument("--formats", default="png,svg", help="comma-separated: png, svg, pdf (default png,svg)")
     p.add_argument("--only", nargs="+", metavar="FIGURE", help="only these figures (default: all)")
     p.add_argument("--stages", nargs="+", metavar="STAGE", help="only these stages (default: all)")
+    p.add_argument("--groups", nargs="+", metavar="LABEL",
+                   help="only groups with these legend labels; a label also picks the groups it "
+                        "begins ('noise-aware' picks 'noise-aware · AddUnc 0.2', ...)")
     p.add_argument("--levels", nargs="+", metavar="VAR",
                    help="only these noise variances (nearest stored level), or a range LO:HI")
     p.add_argument("--heatmap-x", metavar="KEY", help="swept reg.* key on the heat map's x axis")
@@ -155,7 +160,7 @@ def run(argv):
     args = parse_args(argv)
     archive = load(args.archive)
     args = resolve_options(args, archive)
-    groups = select_groups(archive, args.stages)
+    groups = select_groups(archive, args.stages, args.groups)
     jobs = figure_jobs(archive, groups, args)
     try:
         os.makedirs(args.out, exist_ok=True)

@@ -253,13 +253,24 @@ def kinds_of(groups):
     return kinds
 
 
-def select_groups(archive, stages):
-    """The groups of the chosen stages (all when `stages` is empty), in study order."""
-    if not stages:
-        return list(archive.groups)
-    known = list(dict.fromkeys(g.stage for g in archive.groups))
-    unknown = [s for s in stages if s not in known]
-    if unknown:
-        raise PlotError(f"--stages: no done tasks in stage(s) {', '.join(unknown)}; "
-                        f"the archive has {', '.join(known)}")
-    return [g for g in archive.groups if g.stage in stages]
+def select_groups(archive, stages, labels=None):
+    """The groups of the chosen stages (all when `stages` is empty) whose label is one of
+    `labels` or starts with one of them followed by " · " (so "noise-aware" picks every
+    noise-aware variant; all when `labels` is empty), in study order."""
+    groups = list(archive.groups)
+    if stages:
+        known = list(dict.fromkeys(g.stage for g in groups))
+        unknown = [s for s in stages if s not in known]
+        if unknown:
+            raise PlotError(f"--stages: no done tasks in stage(s) {', '.join(unknown)}; "
+                            f"the archive has {', '.join(known)}")
+        groups = [g for g in groups if g.stage in stages]
+    if labels:
+        def picks(label, group):
+            return group.label == label or group.label.startswith(label + " · ")
+        unknown = [l for l in labels if not any(picks(l, g) for g in groups)]
+        if unknown:
+            raise PlotError(f"--groups: no group {', '.join(repr(l) for l in unknown)}; the groups are "
+                            + "; ".join(repr(g.label) for g in groups))
+        groups = [g for g in groups if any(picks(l, g) for l in labels)]
+    return groups

@@ -8,7 +8,9 @@ seed-to-seed spread of the baselines from the comparison.
 
 When the study sweeps fewer than two numeric reg.* keys there is no map to draw; the figure
 is then skipped with a printed note (no placeholder file), so a figure directory only ever
-holds figures with data.
+holds figures with data. It is skipped too when the two keys are not crossed: one-at-a-time
+variants (each term switched off alone) also differ in other keys, and a cell would then
+average a different mix of variants than its neighbour. The report's tables show those.
 """
 from __future__ import annotations
 
@@ -104,6 +106,19 @@ def other_keys(tasks, xkey, ykey):
     return sorted(k for k in keys if len({t.axes.get(k) for t in mapped}) > 1), sorted(stages)
 
 
+def uncrossed_keys(tasks, xkey, ykey):
+    """The other swept keys, if the map would average over them unevenly: some combination
+    of their values lacks an (x, y) cell that another combination has. [] for a clean grid."""
+    mapped = [t for t in tasks if xkey in t.axes and ykey in t.axes]
+    others, _ = other_keys(mapped, xkey, ykey)
+    cells_by_rest = {}
+    for t in mapped:
+        rest = tuple(t.axes.get(k) for k in others)
+        cells_by_rest.setdefault(rest, set()).add((t.axes[xkey], t.axes[ykey]))
+    every_cell = set().union(*cells_by_rest.values()) if cells_by_rest else set()
+    return others if any(cells != every_cell for cells in cells_by_rest.values()) else []
+
+
 def plan(archive, groups, options):
     """What to map: (tasks, x key, y key, kinds, level), or a note saying why there is
     nothing. Run before any figure is drawn, so that a bad --heatmap-* option fails at once.
@@ -112,9 +127,15 @@ def plan(archive, groups, options):
     tasks = [t for t in fine_tuned(archive.tasks) if t.id in selected]
     keys = choose_keys(tasks, options.heatmap_x, options.heatmap_y)
     if keys is None:
-        found = ", ".join(numeric_reg_keys(tasks)) or "none"
-        return (f"skipped: the study sweeps fewer than two numeric reg.* keys on "
-                f"fine-tuned tasks (found: {found}); nothing to map")
+        found = ", ".join(f"{k} ({len(v)} value{'s' * (len(v) != 1)})"
+                          for k, v in numeric_reg_keys(tasks).items()) or "none"
+        return (f"skipped: the study sweeps fewer than two numeric reg.* keys on the "
+                f"selected fine-tuned tasks (found: {found}); nothing to map")
+    uneven = uncrossed_keys(tasks, keys[0], keys[1])
+    if uneven:
+        return (f"skipped: {keys[1]} × {keys[0]} are not swept as a grid (the tasks also "
+                f"differ in {', '.join(uneven)}, one variant at a time), so cells would "
+                f"average different variants; the report's tables compare them")
     kinds = options.heatmap_kind or _kinds(tasks)
     level = options.heatmap_level if options.heatmap_level is not None else _max_level(tasks, options.levels)
     return tasks, keys[0], keys[1], kinds, level

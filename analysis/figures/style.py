@@ -32,11 +32,13 @@ def group_style(i, n, stage_index):
     groups, tab20 up to 20, then evenly spaced hues of turbo, so no two groups share one),
     a line style per stage. Curves that coincide (a fine-tuning that changed little) then
     stay visible as dashes over a solid line, and the stages still read apart in black and
-    white."""
+    white. tab20 pairs each strong colour with its pale twin; taken in that order, neighbours
+    (a baseline and its first fine-tuning) would look alike, so the ten strong colours come
+    first and the pale twins after them."""
     if n <= 10:
         color = plt.get_cmap("tab10")(i)
     elif n <= 20:
-        color = plt.get_cmap("tab20")(i)
+        color = plt.get_cmap("tab20")(2 * i if i < 10 else 2 * (i - 10) + 1)
     else:
         color = plt.get_cmap("turbo")(0.05 + 0.9 * i / (n - 1))
     return color, _LINESTYLES[stage_index % len(_LINESTYLES)]

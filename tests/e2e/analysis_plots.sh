@@ -83,6 +83,22 @@ reg.saturation = 1.0
 [[stage.variants]]
 label = "no sat"
 reg.saturation = 0.0
+[[stage]]
+name = "one-at-a-time"
+init_from = "baseline"
+[stage.settings]
+train.epochs = 1
+reg.lambda = 1e-2
+[stage.grid]
+seed = {replicates = 2}
+[[stage.variants]]
+reg = {saturation = 1.0, l2_output = 1.0, l2_hidden = [1.0]}
+[[stage.variants]]
+reg = {saturation = 0.0, l2_output = 1.0, l2_hidden = [1.0]}
+[[stage.variants]]
+reg = {saturation = 1.0, l2_output = 0.0, l2_hidden = [1.0]}
+[[stage.variants]]
+reg = {saturation = 1.0, l2_output = 1.0, l2_hidden = [0.0]}
 TOML
 "$bin" run "$work/heat.toml" -o "$work/heat.h5" > "$work/run.log"
 check_stats "$work/heat.h5"
@@ -99,6 +115,21 @@ grep -q "^ablation_heatmap .*reg.l2_output × reg.lambda, 4 kinds at σ² = 1$" 
 for label in "labelled · sat, lambda=0.001" "labelled · no sat, lambda=0.01"; do
   grep -qF ">$label<" "$work/labelled/accuracy_vs_noise.svg" || fail "legend lacks '$label'"
 done
+# Variants that switch one term off at a time are no grid: a map would average unlike cells.
+"${plots[@]}" "$work/heat.h5" --out "$work/uncrossed" --only ablation_heatmap \
+  --stages one-at-a-time > "$work/uncrossed.log"
+cat "$work/uncrossed.log"
+grep -q "^ablation_heatmap .*skipped: reg.saturation × reg.l2_output are not swept as a grid (the tasks also differ in reg.l2_hidden" \
+  "$work/uncrossed.log" || fail "uncrossed variants mapped"
+[[ ! -e "$work/uncrossed/ablation_heatmap.png" ]] || fail "a heat map of uncrossed variants"
+# --groups picks groups by legend label, or by the start of one.
+"${plots[@]}" "$work/small.h5" --out "$work/picked" --only accuracy_vs_noise \
+  --groups baseline "rowsum-layers · output only" > "$work/picked.log"
+grep -q "^accuracy_vs_noise .*: 4 noise kinds × 3 groups," "$work/picked.log" || fail "--groups: $(cat "$work/picked.log")"
+for label in "baseline · separation=2" "baseline · separation=3" "rowsum-layers · output only"; do
+  grep -qF ">$label<" "$work/picked/accuracy_vs_noise.svg" || fail "--groups: legend lacks '$label'"
+done
+! grep -qF ">rowsum-layers · hidden 2 only<" "$work/picked/accuracy_vs_noise.svg" || fail "--groups kept an unpicked group"
 
 # 3. An archive from before tasks/<id>/stats (format_version 1): those figures are skipped, saying
 #    why, and the run still succeeds.
@@ -131,4 +162,6 @@ for g in h5py.File(sys.argv[1], 'r+')['tasks'].values(): g.attrs['status'] = 'fa
 expect_error "no finished tasks to plot" "$work/failed.h5"
 expect_error "--stages: no done tasks in stage(s) nope" "$work/small.h5" --stages nope
 expect_error "--levels 0.3: no such noise level" "$work/small.h5" --levels 0.3
+expect_error "--groups: no group 'rowsum-layers · both'; the groups are 'baseline · separation=2';" \
+  "$work/small.h5" --groups "rowsum-layers · both"
 echo "analysis_plots: all checks passed"

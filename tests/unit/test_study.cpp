@@ -281,6 +281,56 @@ TEST_CASE("the shipped studies parse", "[study]") {
                     Contains("/no/such/study.toml") && Contains("cannot open"));
 }
 
+TEST_CASE("every shipped study parses, and the paper's encode its protocol", "[study]") {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(studies_dir())) {
+    if (entry.path().extension() != ".toml") continue;
+    INFO(entry.path().string());
+    const Study study = load_study(entry.path().string());
+    CHECK(!study.tasks.empty());
+    ++count;
+  }
+  CHECK(count >= 5);
+
+  // METHOD.md: at least 5 seeds; 40 variances from 1e-3 to 1; 3 repetitions; 4 kinds; the
+  // baseline, fine-tuned stages, and every regulariser term switched off alone.
+  for (const char* name : {"paper-mnist", "paper-fashion"}) {
+    INFO(name);
+    const Study study = load_study(fmt::format("{}/{}.toml", studies_dir(), name));
+    CHECK(study.stages ==
+          std::vector<std::string>{"baseline", "rowsum", "uncorrelated", "both", "noise-aware"});
+    std::set<std::uint64_t> seeds;
+    std::set<std::string> both_labels;
+    for (const Task& t : study.tasks) {
+      seeds.insert(t.replicate);
+      const EvalConfig& e = t.config.eval;
+      CHECK(e.levels.size() == 40);
+      CHECK(e.levels.front() == Approx(1e-3));
+      CHECK(e.levels.back() == Approx(1.0));
+      CHECK(e.repetitions == 3);
+      CHECK(e.kinds.size() == 4);
+      CHECK(t.config.model.hidden == std::vector<int>{300, 300});
+      CHECK((t.stage == "baseline") == !t.parent.has_value());
+      if (t.stage != "both") continue;
+      // Which of the five terms this variant switches off, named as its label says.
+      const RegConfig& r = t.config.reg;
+      REQUIRE(r.rowsum.values.size() == 2);
+      REQUIRE(r.l2_hidden.values.size() == 1);
+      std::vector<std::string> off;
+      if (r.rowsum.values[0] == 0) off.push_back("no row sums, hidden 2");
+      if (r.rowsum.values[1] == 0) off.push_back("no row sums, output");
+      if (r.saturation == 0) off.push_back("no saturation");
+      if (r.l2_hidden.values[0] == 0) off.push_back("no L2, hidden 2");
+      if (r.l2_output == 0) off.push_back("no L2, output");
+      CHECK(off.size() <= 1);
+      CHECK(t.label == (off.empty() ? "all terms" : off.front()));
+      both_labels.insert(t.label);
+    }
+    CHECK(seeds.size() >= 5);
+    CHECK(both_labels.size() == 6);  // all terms, and each of the five off alone
+  }
+}
+
 TEST_CASE("bad study files give errors that name the place, the key and the problem", "[study]") {
   struct Bad {
     std::string text, expected;
