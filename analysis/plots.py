@@ -14,11 +14,13 @@ Reads the archive with h5py alone (no noisesweep code) and writes, for each form
   weight_histograms   weight and bias histograms per layer
   training_curves     loss, training and validation accuracy per epoch
   ablation_heatmap    gain over the parent baseline vs two swept reg.* weights
+  ablation_gains      gain of each fine-tuned group over its parent, a panel per noise kind,
+                      with 95% Student-t intervals over the seeds (at the highest --levels)
 A group is a stage plus its swept values except the seed: the seeds are its replicates. Its
 label, as the legends show it, is "stage · variant label" or "stage · key=value, ...".
 The histogram and row figures need an archive with network statistics (format_version 2);
-the heat map needs two swept numeric reg.* keys. Figures without their data are skipped with
-a note. Errors go to stderr with exit code 1.
+the heat map needs two swept numeric reg.* keys, the gains fine-tuned tasks. Figures without
+their data are skipped with a note. Errors go to stderr with exit code 1.
 """
 from __future__ import annotations
 
@@ -135,14 +137,14 @@ def report(name, paths, summary):
 
 
 STATS_FIGURES = ("preactivations", "hidden_inputs", "row_sums", "weight_histograms")
-FIGURES = ("accuracy_vs_noise",) + STATS_FIGURES + ("training_curves", "ablation_heatmap")
+FIGURES = ("accuracy_vs_noise",) + STATS_FIGURES + ("training_curves", "ablation_heatmap", "ablation_gains")
 
 
 def figure_jobs(archive, groups, args):
     """name -> function drawing that figure and returning (paths, summary), or
     (None, note) when it has nothing to show."""
     # Imported only now: matplotlib takes a second to load, and option errors need none.
-    from figures import accuracy, activations, heatmap, training, weights
+    from figures import accuracy, activations, gains, heatmap, training, weights
     heatmap_plan = heatmap.plan(archive, groups, args)  # checks the --heatmap-* options
     out, formats, name = args.out, args.formats, archive.study_name
     return {
@@ -153,6 +155,7 @@ def figure_jobs(archive, groups, args):
         "weight_histograms": lambda: weights.draw_histograms(groups, out, formats, name),
         "training_curves": lambda: training.draw(groups, archive.tasks, out, formats, name),
         "ablation_heatmap": lambda: heatmap.draw(archive, heatmap_plan, out, formats),
+        "ablation_gains": lambda: gains.draw(archive, groups, args.levels, out, formats),
     }
 
 

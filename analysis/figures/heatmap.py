@@ -137,7 +137,9 @@ def plan(archive, groups, options):
                 f"differ in {', '.join(uneven)}, one variant at a time), so cells would "
                 f"average different variants; the report's tables compare them")
     kinds = options.heatmap_kind or _kinds(tasks)
-    level = options.heatmap_level if options.heatmap_level is not None else _max_level(tasks, options.levels)
+    level = options.heatmap_level if options.heatmap_level is not None else max_level(tasks, options.levels)
+    if level is None:
+        return "skipped: the selected fine-tuned tasks were evaluated at none of the --levels"
     return tasks, keys[0], keys[1], kinds, level
 
 
@@ -192,8 +194,12 @@ def _kinds(tasks):
     return kinds
 
 
-def _max_level(tasks, wanted):
+def max_level(tasks, wanted):
+    """The highest noise level the tasks were evaluated at, among `wanted` (the --levels;
+    None: all), or None when there is none. Gains are compared at one level, and the highest
+    is where noise robustness shows most; the ablation figures share this choice so that
+    they speak of the same σ²."""
     levels = {float(v) for t in tasks for v in t.levels}
     if wanted is not None:
         levels = {v for v in levels if np.isclose(wanted, v, rtol=1e-9, atol=0).any()}
-    return max(levels)
+    return max(levels, default=None)
