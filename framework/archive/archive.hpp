@@ -7,7 +7,8 @@
 //                          program_version, git_commit, git_dirty (0/1), compiler,
 //                          eigen_version, hdf5_version, mpi_version, hosts (strings),
 //                          started, finished (Unix seconds), ranks, task_count,
-//                          axis_keys (strings: the study's swept keys, in order)
+//                          axis_keys (strings: the study's swept keys, in order),
+//                          reused_from (strings; only when `run --reuse` copied tasks in)
 //   /study_text          scalar string: the study file as written
 //   /summary             one row per task in index order (see summary.hpp for the columns)
 //   /tasks/<id>/         one group per task, id = 32 hex digits
@@ -65,6 +66,9 @@ struct ArchiveInfo {
   std::vector<std::string> hosts;
   double started = 0, finished = 0;  // Unix time, seconds
   int ranks = 0;
+  // Archives whose finished tasks `run --reuse` copied in, one line each: "PATH: study NAME
+  // (hash H), git COMMIT" (sweep/reuse.hpp). Empty when every task was computed here.
+  std::vector<std::string> reused_from;
 };
 
 // The values each task takes on the study's swept keys (Task::axes), as TOML text.

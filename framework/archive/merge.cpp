@@ -28,6 +28,10 @@ void add_provenance(ArchiveInfo& merged, const ArchiveInfo& info) {
   merged.finished = std::max(merged.finished, info.finished);
   merged.ranks = std::max(merged.ranks, info.ranks);
   merged.git_dirty = merged.git_dirty || info.git_dirty;
+  for (const std::string& source : info.reused_from)
+    if (std::find(merged.reused_from.begin(), merged.reused_from.end(), source) ==
+        merged.reused_from.end())
+      merged.reused_from.push_back(source);
 }
 
 void add_axes(StudyAxes& merged, const StudyAxes& axes) {

@@ -51,6 +51,7 @@ void write_provenance(h5::Group& root, const ArchiveInfo& info) {
   root.set_attr("started", info.started);
   root.set_attr("finished", info.finished);
   root.set_attr("ranks", info.ranks);
+  if (!info.reused_from.empty()) root.set_attr("reused_from", info.reused_from);
   // A dataset, not an attribute: a study file may outgrow an attribute's 64 KiB.
   root.write_text("study_text", info.study_text);
 }
@@ -72,6 +73,7 @@ ArchiveInfo read_provenance(const h5::Group& root) {
   info.started = root.get_attr_double("started");
   info.finished = root.get_attr_double("finished");
   info.ranks = static_cast<int>(root.get_attr_int64("ranks"));
+  if (root.has_attr("reused_from")) info.reused_from = root.get_attr_strings("reused_from");
   info.study_text = root.read_text("study_text");
   return info;
 }

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <thread>
 
@@ -14,6 +16,7 @@
 #include "sweep/inprocess_link.hpp"
 #include "sweep/mpi_link.hpp"
 #include "sweep/result_store.hpp"
+#include "sweep/reuse.hpp"
 #include "sweep/worker.hpp"
 
 namespace ns::cli {
@@ -32,6 +35,7 @@ struct RunOptions {
   int threads = 1;
   double checkpoint_interval = 600;
   std::string shard = "0/1";
+  std::vector<std::string> reuse;  // archives whose finished tasks of this study are copied in
 };
 
 std::string clock_text(double seconds) {
@@ -55,7 +59,7 @@ void print_progress(const SweepProgress& p, bool tty) {
 }
 
 ArchiveInfo provenance(const Study& study, const std::map<int, TaskRecord>& records, int ranks,
-                       double started) {
+                       double started, const std::vector<std::string>& reused_from) {
   ArchiveInfo info;
   info.study_name = study.name;
   info.study_file = study.file;
@@ -76,37 +80,65 @@ ArchiveInfo provenance(const Study& study, const std::map<int, TaskRecord>& reco
   info.started = started;
   info.finished = unix_time();
   info.ranks = ranks;
+  info.reused_from = reused_from;
   return info;
+}
+
+// Where reused tasks came from must outlive this run: a resumed run keeps the sources that
+// an earlier run of the same archive listed.
+std::vector<std::string> earlier_reuse_sources(const std::string& archive) {
+  if (!std::filesystem::exists(archive)) return {};
+  return read_archive_info(archive).reused_from;
+}
+
+void reuse_archives(const RunOptions& o, const Study& study, ResultStore& store,
+                    std::vector<std::string>& sources) {
+  for (const std::string& path : o.reuse) {
+    const ReuseReport r = reuse_finished_tasks(path, study, store);
+    fmt::print("reused {} finished task(s) from {}", r.reused, path);
+    std::vector<std::string> skipped;
+    if (r.already) skipped.push_back(fmt::format("{} already here", r.already));
+    if (r.not_done) skipped.push_back(fmt::format("{} failed there", r.not_done));
+    if (r.missing_outputs)
+      skipped.push_back(
+          fmt::format("{} without the weights or statistics kept here", r.missing_outputs));
+    if (r.other) skipped.push_back(fmt::format("{} not tasks of this study", r.other));
+    fmt::print("{}\n",
+               skipped.empty() ? "" : fmt::format(" (skipped: {})", fmt::join(skipped, ", ")));
+    if (r.reused > 0 && std::find(sources.begin(), sources.end(), r.source) == sources.end())
+      sources.push_back(r.source);
+  }
 }
 
 int coordinate_and_store(const RunOptions& o, const Study& study, const StopSignals& signals,
                          const MpiSession* mpi) {
   const Shard shard = parse_shard(o.shard);  // before anything is written
   const double started = unix_time();
+  std::vector<std::string> reused_from = earlier_reuse_sources(o.archive);
   ResultStore store(
       o.archive, study,
       [&](const std::map<int, TaskRecord>& records) {
-        return provenance(study, records, mpi ? mpi->size() : 1, started);
+        return provenance(study, records, mpi ? mpi->size() : 1, started, reused_from);
       },
       o.checkpoint_interval);
-  // At once, an archive that `status` can read: it also folds in what a crashed run journaled.
-  store.checkpoint();
-  std::map<int, TaskRecord> finished = store.records();
-  int failed_before = 0;
-  for (auto it = finished.begin(); it != finished.end();) {
-    const bool failed = it->second.status != TaskStatus::Done;
-    failed_before += failed;
-    it = failed && o.retry_failed ? finished.erase(it) : std::next(it);
-  }
-  const int workers = mpi && mpi->size() > 1 ? mpi->size() - 1 : o.threads;
   fmt::print("study {}: {} tasks in {} stages; archive {}\n", study.name, study.tasks.size(),
              study.stages.size(), o.archive);
+  int failed_before = 0;
+  for (const auto& [index, r] : store.records()) failed_before += r.status != TaskStatus::Done;
   if (!store.records().empty())
     fmt::print("resuming: {} tasks already finished ({} failed{}){}\n", store.records().size(),
                failed_before, o.retry_failed ? ", retried now" : "",
                store.torn_records()
                    ? fmt::format("; {} incomplete journal record(s) dropped", store.torn_records())
                    : "");
+  reuse_archives(o, study, store, reused_from);
+  // At once, an archive that `status` can read: it also folds in what a crashed run journaled.
+  store.checkpoint();
+  std::map<int, TaskRecord> finished = store.records();
+  if (o.retry_failed)
+    std::erase_if(finished,
+                  [](const auto& entry) { return entry.second.status != TaskStatus::Done; });
+  const int workers = mpi && mpi->size() > 1 ? mpi->size() - 1 : o.threads;
   fmt::print("{} worker{} ({})\n", workers, workers == 1 ? "" : "s",
              mpi && mpi->size() > 1 ? fmt::format("MPI ranks 1..{}", mpi->size() - 1)
                                     : "threads of this process");
@@ -210,6 +242,11 @@ Command add_run_command(CLI::App& app) {
                   "Run only shard I of K (I/K, 0-based): the tasks descending from every K-th\n"
                   "first-stage task. Each shard writes its own archive; `merge` joins them.")
       ->capture_default_str();
+  cmd->add_option("--reuse", o->reuse,
+                  "Copy in the finished tasks of this study that another archive holds (same\n"
+                  "stage, settings, seed and parent: the same computation), e.g. the archive of\n"
+                  "an earlier version of the study with fewer seeds or stages. Repeatable.")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--threads", o->threads,
                   "Worker threads when run without mpirun (one task per thread)")
       ->capture_default_str()

@@ -30,6 +30,7 @@ class ResultStore final : public ResultSink {
 
   // Every task with a record, by task index (a later record of a task replaces an earlier one).
   const std::map<int, TaskRecord>& records() const { return records_; }
+  const std::string& path() const { return path_; }
   int torn_records() const { return torn_; }  // incomplete journal records skipped on load
 
   void add(const TaskRecord& record) override;

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `run --reuse`: a grown study (a third seed replicate, and a changed learning rate in its last
+# stage) copies the tasks it shares with the old archive instead of computing them again. The
+# result equals the grown study run from scratch, the copied tasks keep their original times,
+# the archive says where they came from, and resuming keeps saying it.
+bin=${1:?usage: sweep_reuse.sh PATH/TO/noisesweep}
+source "$(dirname "$0")/lib.bash"
+old=$root/studies/test-small.toml
+grown=$work/grown.toml
+# 3 replicates instead of 2 everywhere; the last stage ("rowsum-layers") fine-tunes at 2e-3.
+sed -e 's/replicates = 2/replicates = 3/' "$old" |
+  awk '/name = "rowsum-layers"/ {last = 1} last && /^train.lr = / {$0 = "train.lr = 2e-3"} {print}' > "$grown"
+grep -q 'train.lr = 2e-3' "$grown" || fail "the grown study was not written"
+
+"$bin" run "$old" -o "$work/old.h5" > /dev/null
+"$bin" run "$grown" -o "$work/fresh.h5" > /dev/null
+"$bin" run "$grown" -o "$work/grown.h5" --reuse "$work/old.h5" > "$work/grown.log" ||
+  { cat "$work/grown.log"; fail "run --reuse exited $?"; }
+cat "$work/grown.log"
+# Old: baseline 2x2, rowsum 2x2x2, rowsum-layers 2x2 = 16. Shared: the 4 baselines and 8 row-sum
+# tasks of replicates 0 and 1; the 4 rowsum-layers tasks changed their learning rate.
+grep -q "^reused 12 finished task(s) from $work/old.h5 (skipped: 4 not tasks of this study)$" \
+  "$work/grown.log" || fail "reuse counts"
+grep -q "^archive written: .* (24 of 24 tasks finished, 0 failed)" "$work/grown.log" || fail "grown run"
+compare "$work/fresh.h5" "$work/grown.h5" --expect-tasks 24
+
+"$python" - "$work/old.h5" "$work/grown.h5" <<'PY' || fail "reused tasks or provenance"
+import sys, h5py
+old, grown = (h5py.File(p, "r") for p in sys.argv[1:])
+sources = [s.decode() if isinstance(s, bytes) else s for s in grown.attrs["reused_from"]]
+assert len(sources) == 1 and sources[0].startswith(sys.argv[1] + ": study test-small (hash "), sources
+copied = [t for t in old["tasks"] if t in grown["tasks"]]
+assert len(copied) == 12, len(copied)
+for t in copied:  # copied, not recomputed: the same start time, to the bit
+    assert old["tasks"][t].attrs["started"] == grown["tasks"][t].attrs["started"], t
+assert "reused_from" not in old.attrs
+PY
+
+# Resuming the archive (nothing left to do) keeps its sources; reusing it into itself is refused.
+"$bin" run "$grown" -o "$work/grown.h5" > /dev/null
+"$python" -c "import h5py, sys
+assert len(h5py.File(sys.argv[1], 'r').attrs['reused_from']) == 1" "$work/grown.h5" ||
+  fail "resume lost reused_from"
+status=0
+"$bin" run "$grown" -o "$work/grown.h5" --reuse "$work/grown.h5" > /dev/null 2> "$work/err.txt" || status=$?
+((status == 1)) || fail "reusing the archive being written: exit $status"
+grep -q "that is the archive being written" "$work/err.txt" || fail "unclear error: $(cat "$work/err.txt")"
+echo "sweep_reuse: all checks passed"
