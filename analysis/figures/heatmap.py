@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import style
-from .archive import PlotError, SEED_KEY
+from .archive import LABEL_KEY, PlotError, SEED_KEY
 
 
 def _number(text):
@@ -101,7 +101,8 @@ def other_keys(tasks, xkey, ykey):
     """Swept keys besides the two axes and the seed that vary among the mapped tasks: the
     map averages over them, which the title must say."""
     mapped = [t for t in tasks if xkey in t.axes and ykey in t.axes]
-    keys = {k for t in mapped for k in t.axes} - {xkey, ykey, SEED_KEY}
+    # A variant's label names settings that are swept keys themselves: not a key of its own.
+    keys = {k for t in mapped for k in t.axes} - {xkey, ykey, SEED_KEY, LABEL_KEY}
     stages = {t.stage for t in mapped}
     return sorted(k for k in keys if len({t.axes.get(k) for t in mapped}) > 1), sorted(stages)
 
