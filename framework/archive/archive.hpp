@@ -8,7 +8,8 @@
 //                          eigen_version, hdf5_version, mpi_version, hosts (strings),
 //                          started, finished (Unix seconds), ranks, task_count,
 //                          axis_keys (strings: the study's swept keys, in order),
-//                          reused_from (strings; only when `run --reuse` copied tasks in)
+//                          reused_from (strings; only when `run --reuse` copied tasks in),
+//                          shard ("I/K", or "0/1" for the whole study)
 //   /study_text          scalar string: the study file as written
 //   /summary             one row per task in index order (see summary.hpp for the columns)
 //   /tasks/<id>/         one group per task, id = 32 hex digits
@@ -69,6 +70,9 @@ struct ArchiveInfo {
   // Archives whose finished tasks `run --reuse` copied in, one line each: "PATH: study NAME
   // (hash H), git COMMIT" (sweep/reuse.hpp). Empty when every task was computed here.
   std::vector<std::string> reused_from;
+  // The part of the study this archive is for: "I/K" from `run --shard I/K`, "0/1" for the
+  // whole study (also for a merge of several shards). Archives without it are whole.
+  std::string shard = "0/1";
 };
 
 // The values each task takes on the study's swept keys (Task::axes), as TOML text.
@@ -103,8 +107,8 @@ std::vector<TaskRecord> keep_one_per_task(std::vector<TaskRecord> records);
 // Joins archives of the same study (shards, interrupted jobs) into `output`, which may be one
 // of the inputs. Refuses, naming both files, archives whose study hashes differ. Each task is
 // kept once (keep_one_per_task, inputs in the order given); provenance comes from the first
-// input, with the union of hosts, the earliest start, the latest finish, the most ranks, and
-// git_dirty if any input was dirty.
+// input, with the union of hosts, the earliest start, the latest finish, the most ranks,
+// git_dirty if any input was dirty, and the inputs' shard if they share one ("0/1" if not).
 void merge_archives(const std::vector<std::string>& inputs, const std::string& output);
 
 }  // namespace ns

@@ -28,6 +28,7 @@ void add_provenance(ArchiveInfo& merged, const ArchiveInfo& info) {
   merged.finished = std::max(merged.finished, info.finished);
   merged.ranks = std::max(merged.ranks, info.ranks);
   merged.git_dirty = merged.git_dirty || info.git_dirty;
+  if (merged.shard != info.shard) merged.shard = "0/1";  // shards joined: part of the whole
   for (const std::string& source : info.reused_from)
     if (std::find(merged.reused_from.begin(), merged.reused_from.end(), source) ==
         merged.reused_from.end())

@@ -59,7 +59,8 @@ void print_progress(const SweepProgress& p, bool tty) {
 }
 
 ArchiveInfo provenance(const Study& study, const std::map<int, TaskRecord>& records, int ranks,
-                       double started, const std::vector<std::string>& reused_from) {
+                       double started, const std::vector<std::string>& reused_from,
+                       const Shard& shard) {
   ArchiveInfo info;
   info.study_name = study.name;
   info.study_file = study.file;
@@ -81,14 +82,22 @@ ArchiveInfo provenance(const Study& study, const std::map<int, TaskRecord>& reco
   info.finished = unix_time();
   info.ranks = ranks;
   info.reused_from = reused_from;
+  info.shard = shard.str();
   return info;
 }
 
-// Where reused tasks came from must outlive this run: a resumed run keeps the sources that
-// an earlier run of the same archive listed.
-std::vector<std::string> earlier_reuse_sources(const std::string& archive) {
+// What an earlier run of this archive recorded that must outlive this one: the sources of
+// reused tasks. An archive holds one shard (or the whole study): resuming it as another shard
+// would mix them under the wrong name.
+std::vector<std::string> earlier_reuse_sources(const std::string& archive, const Shard& shard) {
   if (!std::filesystem::exists(archive)) return {};
-  return read_archive_info(archive).reused_from;
+  const ArchiveInfo info = read_archive_info(archive);
+  if (info.shard != shard.str())
+    throw Error(
+        fmt::format("{}: holds shard {} of the study, not {}; write shard {} to its own "
+                    "archive with -o (`merge` joins them)",
+                    archive, info.shard, shard.str(), shard.str()));
+  return info.reused_from;
 }
 
 void reuse_archives(const RunOptions& o, const Study& study, ResultStore& store,
@@ -114,11 +123,11 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
                          const MpiSession* mpi) {
   const Shard shard = parse_shard(o.shard);  // before anything is written
   const double started = unix_time();
-  std::vector<std::string> reused_from = earlier_reuse_sources(o.archive);
+  std::vector<std::string> reused_from = earlier_reuse_sources(o.archive, shard);
   ResultStore store(
       o.archive, study,
       [&](const std::map<int, TaskRecord>& records) {
-        return provenance(study, records, mpi ? mpi->size() : 1, started, reused_from);
+        return provenance(study, records, mpi ? mpi->size() : 1, started, reused_from, shard);
       },
       o.checkpoint_interval);
   fmt::print("study {}: {} tasks in {} stages; archive {}\n", study.name, study.tasks.size(),

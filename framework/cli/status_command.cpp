@@ -9,6 +9,7 @@
 #include "archive/journal.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "study/shard.hpp"
 #include "study/study.hpp"
 
 namespace ns::cli {
@@ -45,9 +46,14 @@ int status(const std::string& path) {
   const std::vector<TaskRecord> unique = keep_one_per_task(std::move(records));
   for (const TaskRecord& r : unique) by_index[r.index] = &r;
 
+  // A shard's archive is complete when its own tasks are: the other shards' are not pending.
+  const Shard shard = parse_shard(archive.info.shard);
+  int in_shard = 0;
   std::map<std::string, StageCounts> counts;
   StageCounts total;
   for (const Task& t : study.tasks) {
+    if (!shard.contains(study, t.index)) continue;
+    ++in_shard;
     StageCounts& c = counts[t.stage];
     const auto it = by_index.find(t.index);
     if (it == by_index.end())
@@ -59,6 +65,9 @@ int status(const std::string& path) {
   }
   fmt::print("archive {}: study {} ({}), {} tasks\n", path, study.name, study.file,
              study.tasks.size());
+  if (!shard.whole())
+    fmt::print("shard {}: {} of the study's tasks (merge the shards' archives for the rest)\n",
+               shard.str(), in_shard);
   if (from_journal > 0)
     fmt::print("includes {} task(s) from the journal of a running or interrupted sweep\n",
                from_journal);

@@ -13,10 +13,22 @@ for i in 0 1 2; do
   n=$("$python" -c "import h5py,sys; print(len(h5py.File(sys.argv[1])['tasks']))" "$work/shard$i.h5")
   ((n > 0 && n < tasks)) || fail "shard $i holds $n of $tasks tasks"
   total=$((total + n))
+  # A shard's status counts its own tasks only: when it is done, nothing is pending.
+  "$bin" status "$work/shard$i.h5" > "$work/status$i.txt"
+  grep -q "^shard $i/3: $n of the study's tasks" "$work/status$i.txt" || fail "shard $i status: $(cat "$work/status$i.txt")"
+  grep -Eq "^total +$n +0 +0$" "$work/status$i.txt" || fail "shard $i status totals: $(cat "$work/status$i.txt")"
 done
+# An archive holds one shard: resuming it as another is refused before anything is written.
+if "$bin" run "$study" --shard 1/3 -o "$work/shard0.h5" > /dev/null 2> "$work/err.txt"; then
+  fail "shard 1/3 resumed the archive of shard 0/3"
+fi
+grep -q "holds shard 0/3 of the study, not 1/3" "$work/err.txt" || fail "unclear error: $(cat "$work/err.txt")"
 ((total == tasks)) || fail "the shards hold $total tasks together, the study has $tasks"
 "$bin" merge "$work"/shard{0,1,2}.h5 -o "$work/merged.h5"
 compare "$work/whole.h5" "$work/merged.h5" --expect-tasks "$tasks"
+"$bin" status "$work/merged.h5" > "$work/status.txt"
+! grep -q "^shard" "$work/status.txt" || fail "the merged archive still calls itself a shard"
+grep -Eq "^total +$tasks +0 +0$" "$work/status.txt" || fail "merged status: $(cat "$work/status.txt")"
 if "$bin" run "$study" --shard 3/3 -o "$work/bad.h5" 2> "$work/err.txt"; then fail "shard 3/3 accepted"; fi
 grep -q "0 <= I < K" "$work/err.txt" || fail "unclear shard error: $(cat "$work/err.txt")"
 [[ ! -e "$work/bad.h5" ]] || fail "a rejected shard still created an archive"

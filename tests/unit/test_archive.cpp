@@ -264,6 +264,7 @@ ns::ArchiveInfo make_info(const std::string& hash = kStudyHash) {
   info.finished = 1.7e9 + 3600.5;
   info.ranks = 4;
   info.reused_from = {"runs/old.h5: study rowsum-sweep (hash 0123), git 427e09c"};
+  info.shard = "2/5";
   return info;
 }
 
@@ -676,6 +677,7 @@ TEST_CASE("archive: records, provenance and axes round trip bit for bit", "[arch
   CHECK(same_bits(got.finished, info.finished));
   CHECK(got.ranks == info.ranks);
   CHECK(got.reused_from == info.reused_from);
+  CHECK(got.shard == "2/5");
   CHECK(ns::read_archive_info(path).study_hash == kStudyHash);
 
   SECTION("the file does not depend on the order records are given in") {
@@ -803,6 +805,7 @@ TEST_CASE("archive: merge keeps each task once and refuses other studies", "[arc
   info_a.started = 100, info_a.finished = 200, info_a.ranks = 2, info_a.git_dirty = false;
   info_b.started = 50, info_b.finished = 150, info_b.ranks = 8, info_b.git_dirty = false;
   info_a.reused_from = {};
+  info_a.shard = "0/2", info_b.shard = "1/2";
   info_b.reused_from = {"x.h5: study s (hash 1), git 2", "y.h5: study s (hash 3), git 4"};
   const std::vector<ns::TaskRecord> a{t0, t1_failed, t2}, b{t1_done, t2_again, t3, t4};
   const std::string path_a = dir.file("a.h5"), path_b = dir.file("b.h5");
@@ -818,6 +821,7 @@ TEST_CASE("archive: merge keeps each task once and refuses other studies", "[arc
   CHECK(merged.info.finished == 200);
   CHECK(merged.info.ranks == 8);
   CHECK(merged.info.reused_from == info_b.reused_from);  // the union, in first-seen order
+  CHECK(merged.info.shard == "0/1");  // two shards joined: no longer one shard
   CHECK(merged.axes.by_task.size() == 5);
   CHECK(merged.axes.keys == make_axes(a).keys);
 
