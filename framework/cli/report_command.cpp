@@ -146,7 +146,7 @@ Command add_report_command(CLI::App& app) {
       cmd->add_option("--html", args->html, "Also write one self-contained HTML page");
   cmd->add_option("--figures", args->figures,
                   "Folder of PNG figures (e.g. from analysis/plots.py) to embed in the HTML page, "
-                  "each with its file name as caption")
+                  "subfolders included, each with its path in the folder as caption")
       ->needs(html);
   return {cmd, [args, group_by] { return run_report(*args, group_by->count() > 0); }};
 }

@@ -599,10 +599,13 @@ TEST_CASE("HTML: tables, escaped text and figures as data URLs", "[report]") {
   ns::report::write_text_file(dir.file("figs/b_curves.png"), kTinyPng);
   ns::report::write_text_file(dir.file("figs/a<1>.PNG"), kTinyPng);
   ns::report::write_text_file(dir.file("figs/notes.txt"), "not a figure");
+  fs::create_directories(dir.file("figs/ablation"));
+  ns::report::write_text_file(dir.file("figs/ablation/a_curves.png"), kTinyPng);
   const std::vector<ns::report::Figure> figures = ns::report::read_figures(dir.file("figs"));
-  REQUIRE(figures.size() == 2);
-  CHECK(figures[0].name == "a<1>.PNG");  // sorted by name
+  REQUIRE(figures.size() == 3);
+  CHECK(figures[0].name == "a<1>.PNG");  // sorted by name, the folder's own first
   CHECK(figures[1].png == kTinyPng);
+  CHECK(figures[2].name == "ablation/a_curves.png");
 
   const std::string html = ns::report::to_html(report, ns::report::FigureSet{"figs", figures});
   CHECK_THAT(html, Contains("<!DOCTYPE html>"));
@@ -620,5 +623,5 @@ TEST_CASE("HTML: tables, escaped text and figures as data URLs", "[report]") {
 
   ns::report::write_text_file(dir.file("figs/c.png"), "GIF89a");
   CHECK_THROWS_WITH(ns::report::read_figures(dir.file("figs")), Contains("c.png: not a PNG file"));
-  CHECK_THROWS_WITH(ns::report::read_figures(dir.file("none")), Contains("no such folder"));
+  CHECK_THROWS_WITH(ns::report::read_figures(dir.file("none")), Contains("no folder of figures"));
 }
