@@ -59,6 +59,7 @@ class Task:
     kinds: list           # noise kinds, e.g. ["AddUnc", ...]
     levels: np.ndarray    # noise variances
     accuracy: np.ndarray  # kinds x levels x repetitions, fractions
+    clean: float = float("nan")  # clean test accuracy, a fraction
     layers: list = field(default_factory=list)  # LayerStats per layer (format 2 only)
     hidden: list = field(default_factory=list)  # HiddenStats per hidden layer (format 2 only)
 
@@ -139,6 +140,7 @@ def _read_task(g):
         kinds=[_text(k) for k in g["noise/kinds"][()]],
         levels=np.asarray(g["noise/levels"][()], dtype=float),
         accuracy=np.asarray(g["noise/accuracy"][()], dtype=float),
+        clean=float(g.attrs["clean_accuracy"]),
     )
     if "stats" in g:
         task.layers = [LayerStats(np.asarray(l["row_mean"][()], float), np.asarray(l["row_std"][()], float),

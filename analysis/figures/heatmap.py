@@ -60,9 +60,15 @@ def choose_keys(tasks, x=None, y=None):
     return pairs[0] if pairs else None
 
 
+CLEAN = "clean"  # the map of clean accuracy, drawn beside the noise kinds' maps
+
+
 def improvement(task, parent, kind, level):
     """Accuracy of task minus its parent's, in pp, under `kind` at `level` (mean over
-    repetitions), or None when either was not evaluated there."""
+    repetitions), or None when either was not evaluated there. For kind CLEAN: the clean
+    accuracy's change, whatever the level."""
+    if kind == CLEAN:
+        return (task.clean - parent.clean) * 100.0
     values = []
     for t in (task, parent):
         if kind not in t.kinds:
@@ -150,25 +156,38 @@ def draw(archive, plan, out_dir, formats):
         return None, plan
     tasks, xkey, ykey, kinds, level = plan
     maps = [(kind,) + grid(tasks, archive.tasks, xkey, ykey, kind, level) for kind in kinds]
-    finite = [np.nanmax(np.abs(m[3])) for m in maps if np.isfinite(m[3]).any()]
-    limit = max(finite, default=1.0) or 1.0
-    fig, axes = style.new_figure(1, len(maps), panel_size=(3.0, 2.8))
+    # Robustness has a price in clean accuracy: its map comes last, on a scale of its own
+    # (a few points, where the noise gains reach tens).
+    clean = (CLEAN,) + grid(tasks, archive.tasks, xkey, ykey, CLEAN, level)
+    fig, axes = style.new_figure(1, len(maps) + 1, panel_size=(3.0, 2.8))
+    noise_axes, clean_ax = list(axes.flat[:-1]), axes.flat[-1]
     image = None
-    for ax, (kind, xs, ys, values, counts) in zip(axes.flat, maps):
-        image = _panel(ax, kind, xs, ys, values, limit, xkey, ykey)
+    for ax, (kind, xs, ys, values, counts) in zip(noise_axes, maps):
+        image = _panel(ax, f"{kind}, σ² = {_format(level)}", xs, ys, values, _limit([maps]), xkey, ykey)
+    fig.colorbar(image, ax=noise_axes, label="gain over parent baseline (pp)", shrink=0.9)
+    kind, xs, ys, values, counts = clean
+    clean_image = _panel(clean_ax, "clean accuracy", xs, ys, values, _limit([[clean]]), xkey, ykey)
+    fig.colorbar(clean_image, ax=clean_ax, label="change over parent baseline (pp)", shrink=0.9)
     others, stages = other_keys(tasks, xkey, ykey)
-    per_cell = {int(c) for m in maps for c in m[4].flat if c}
+    per_cell = {int(c) for m in maps + [clean] for c in m[4].flat if c}
     seeds = f"{per_cell.pop()} seeds per cell" if len(per_cell) == 1 else "seeds per cell vary"
     averaged = "seeds" + (" and " + ", ".join(others) if others else "")
-    fig.colorbar(image, ax=list(axes.flat), label="gain over parent baseline (pp)", shrink=0.9)
     fig.suptitle(f"{archive.study_name} ({', '.join(stages)}): accuracy gain over the parent "
-                 f"baseline at σ² = {_format(level)}\n(paired per seed, mean over {averaged}; {seeds})")
+                 f"baseline under noise, and the cost in clean accuracy\n(paired per seed, mean "
+                 f"over {averaged}; {seeds})")
     paths = style.save(fig, out_dir, "ablation_heatmap", formats)
-    return paths, f"{ykey} × {xkey}, {len(kinds)} kind{'s' * (len(kinds) != 1)} at σ² = {_format(level)}"
+    return paths, (f"{ykey} × {xkey}, {len(kinds)} kind{'s' * (len(kinds) != 1)} at "
+                   f"σ² = {_format(level)} and clean accuracy")
 
 
-def _panel(ax, kind, xs, ys, values, limit, xkey, ykey):
-    """One kind's map, each cell labelled with its gain (grey "n/a" where nothing ran)."""
+def _limit(map_lists):
+    """The symmetric colour limit that fits every finite cell of the given maps."""
+    finite = [np.nanmax(np.abs(m[3])) for maps in map_lists for m in maps if np.isfinite(m[3]).any()]
+    return max(finite, default=1.0) or 1.0
+
+
+def _panel(ax, title, xs, ys, values, limit, xkey, ykey):
+    """One map, each cell labelled with its gain (grey "n/a" where nothing ran)."""
     ax.grid(False)
     ax.set_facecolor("#dddddd")
     image = ax.imshow(values, cmap="RdBu", vmin=-limit, vmax=limit, origin="lower", aspect="auto")
@@ -176,7 +195,7 @@ def _panel(ax, kind, xs, ys, values, limit, xkey, ykey):
     ax.set_yticks(range(len(ys)), [_format(v) for v in ys])
     ax.set_xlabel(xkey)
     ax.set_ylabel(ykey)
-    ax.set_title(kind)
+    ax.set_title(title)
     for i in range(len(ys)):
         for j in range(len(xs)):
             v = values[i, j]

@@ -214,8 +214,37 @@ check_stats "$work/heat.h5"
 cat "$work/heat.log"
 check_figures "$work/heat" "$work/heat.log" ablation_heatmap
 [[ $(ls "$work/heat" | wc -l) == 2 ]] || fail "--only ablation_heatmap wrote other figures"
-grep -q "^ablation_heatmap .*reg.l2_output × reg.lambda, 4 kinds at σ² = 1$" "$work/heat.log" \
+grep -q "^ablation_heatmap .*reg.l2_output × reg.lambda, 4 kinds at σ² = 1 and clean accuracy$" "$work/heat.log" \
   || fail "heat map: wrong keys or level"
+# Every cell of the heat map, checked against the same paired means computed here from the
+# archive: the gain under AddUnc at σ² = 1 and the change in clean accuracy.
+"$python" - "$work/heat.h5" "$work/heat/ablation_heatmap.svg" <<'PY' || fail "heat map cells"
+import re, sys
+import h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+tasks = f["tasks"]
+text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+cells = {}
+for g in tasks.values():
+    if text(g.attrs["stage"]) != "uncorrelated":
+        continue
+    parent = tasks[re.search(r'init_from = "task:([0-9a-f]+)"', text(g.attrs["settings"])).group(1)]
+    def addunc_at_1(t):
+        kinds = [text(k) for k in t["noise/kinds"][()]]
+        level = int(np.argmin(np.abs(t["noise/levels"][()] - 1.0)))
+        return t["noise/accuracy"][()][kinds.index("AddUnc"), level].mean() * 100
+    key = (text(g["axes"].attrs["reg.lambda"]), text(g["axes"].attrs["reg.l2_output"]))
+    cells.setdefault(key, []).append((addunc_at_1(g) - addunc_at_1(parent),
+                                      (g.attrs["clean_accuracy"] - parent.attrs["clean_accuracy"]) * 100))
+svg = open(sys.argv[2]).read()
+shown = re.findall(r">([+-][0-9]+\.[0-9])<", svg)
+assert len(cells) == 6 and all(len(v) == 2 for v in cells.values()), cells
+for key, pairs in cells.items():
+    for column in (0, 1):  # AddUnc gain, clean change
+        expected = f"{np.mean([p[column] for p in pairs]):+.1f}"
+        assert expected in shown, (key, column, expected, shown)
+print("heat map: 6 cells x (AddUnc, clean) match the archive")
+PY
 # Fourteen fine-tuned groups with labels of up to 56 characters still make one figure.
 "${plots[@]}" "$work/heat.h5" --out "$work/heat-gains" --only ablation_gains > "$work/heat-gains.log"
 cat "$work/heat-gains.log"

@@ -36,6 +36,6 @@ grep -q "^- tasks: 22 (22 done, 0 failed, 0 pending)$" "$work/paper-mnist.md" ||
 # One-at-a-time variants give no heat map; the crossed grid does.
 grep -q "^ablation_heatmap .*skipped: .* not swept as a grid" "$work/paper-mnist-plots.log" ||
   fail "paper-mnist: heat map not skipped"
-grep -q "^ablation_heatmap .*: reg.saturation × reg.l2_output, 4 kinds at σ² = 1$" \
+grep -q "^ablation_heatmap .*: reg.saturation × reg.l2_output, 4 kinds at σ² = 1 and clean accuracy$" \
   "$work/paper-mnist-heatmap-plots.log" || fail "paper-mnist-heatmap: no heat map of its grid"
 echo "paper_studies: all checks passed"
