@@ -4,7 +4,7 @@
 #   bash analysis/make_results.sh            # from runs/paper-mnist.h5, runs/paper-fashion.h5
 #                                            # and runs/paper-mnist-heatmap.h5
 #   bash analysis/make_results.sh --run      # first runs (or resumes) each study on this
-#                                            # machine: about 1.5 hours on 2 cores
+#                                            # machine: about an hour on 2 cores
 #   bash analysis/make_results.sh paper-mnist                # only these studies
 #
 # For each study, analysis/results/STUDY/ gets report.md (the ablation tables), report.csv,
