@@ -821,7 +821,7 @@ TEST_CASE("archive: merge keeps each task once and refuses other studies", "[arc
   CHECK(merged.info.finished == 200);
   CHECK(merged.info.ranks == 8);
   CHECK(merged.info.reused_from == info_b.reused_from);  // the union, in first-seen order
-  CHECK(merged.info.shard == "0/1");  // two shards joined: no longer one shard
+  CHECK(merged.info.shard == "0/1");                     // two shards joined: no longer one shard
   CHECK(merged.axes.by_task.size() == 5);
   CHECK(merged.axes.keys == make_axes(a).keys);
 
