@@ -36,6 +36,17 @@ for t in copied:  # copied, not recomputed: the same start time, to the bit
 assert "reused_from" not in old.attrs
 PY
 
+# Records without what this study keeps (here: no network statistics) are computed again.
+{ cat "$old"; printf '[archive]\nstats = false\n'; } > "$work/nostats.toml"
+"$bin" run "$work/nostats.toml" -o "$work/nostats.h5" > /dev/null
+"$bin" run "$old" -o "$work/again.h5" --reuse "$work/nostats.h5" > "$work/again.log"
+grep -q "^reused 0 finished task(s) from $work/nostats.h5 (skipped: 16 without the weights or statistics kept here)$" \
+  "$work/again.log" || fail "records without statistics: $(cat "$work/again.log")"
+compare "$work/old.h5" "$work/again.h5" --expect-tasks 16
+"$python" -c "import h5py, sys
+assert 'reused_from' not in h5py.File(sys.argv[1], 'r').attrs" "$work/again.h5" ||
+  fail "an archive that reused nothing names a source"
+
 # Resuming the archive (nothing left to do) keeps its sources; reusing it into itself is refused.
 "$bin" run "$grown" -o "$work/grown.h5" > /dev/null
 "$python" -c "import h5py, sys
