@@ -9,7 +9,7 @@
 //                          started, finished (Unix seconds), ranks, task_count,
 //                          axis_keys (strings: the study's swept keys, in order),
 //                          reused_from (strings; only when `run --reuse` copied tasks in),
-//                          shard ("I/K", or "0/1" for the whole study)
+//                          shard ("I/K", or "0/1" for the whole study; absent in older archives)
 //   /study_text          scalar string: the study file as written
 //   /summary             one row per task in index order (see summary.hpp for the columns)
 //   /tasks/<id>/         one group per task, id = 32 hex digits
@@ -71,7 +71,8 @@ struct ArchiveInfo {
   // (hash H), git COMMIT" (sweep/reuse.hpp). Empty when every task was computed here.
   std::vector<std::string> reused_from;
   // The part of the study this archive is for: "I/K" from `run --shard I/K`, "0/1" for the
-  // whole study (also for a merge of several shards). Archives without it are whole.
+  // whole study (also for a merge of several shards); "" when not known (an archive written
+  // before archives recorded it).
   std::string shard = "0/1";
 };
 

@@ -52,7 +52,7 @@ void write_provenance(h5::Group& root, const ArchiveInfo& info) {
   root.set_attr("finished", info.finished);
   root.set_attr("ranks", info.ranks);
   if (!info.reused_from.empty()) root.set_attr("reused_from", info.reused_from);
-  root.set_attr("shard", info.shard);
+  if (!info.shard.empty()) root.set_attr("shard", info.shard);
   // A dataset, not an attribute: a study file may outgrow an attribute's 64 KiB.
   root.write_text("study_text", info.study_text);
 }
@@ -75,7 +75,7 @@ ArchiveInfo read_provenance(const h5::Group& root) {
   info.finished = root.get_attr_double("finished");
   info.ranks = static_cast<int>(root.get_attr_int64("ranks"));
   if (root.has_attr("reused_from")) info.reused_from = root.get_attr_strings("reused_from");
-  if (root.has_attr("shard")) info.shard = root.get_attr_string("shard");
+  info.shard = root.has_attr("shard") ? root.get_attr_string("shard") : "";
   info.study_text = root.read_text("study_text");
   return info;
 }

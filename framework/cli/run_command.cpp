@@ -88,11 +88,11 @@ ArchiveInfo provenance(const Study& study, const std::map<int, TaskRecord>& reco
 
 // What an earlier run of this archive recorded that must outlive this one: the sources of
 // reused tasks. An archive holds one shard (or the whole study): resuming it as another shard
-// would mix them under the wrong name.
+// would mix them under the wrong name. (Older archives do not say; they are trusted.)
 std::vector<std::string> earlier_reuse_sources(const std::string& archive, const Shard& shard) {
   if (!std::filesystem::exists(archive)) return {};
   const ArchiveInfo info = read_archive_info(archive);
-  if (info.shard != shard.str())
+  if (!info.shard.empty() && info.shard != shard.str())
     throw Error(
         fmt::format("{}: holds shard {} of the study, not {}; write shard {} to its own "
                     "archive with -o (`merge` joins them)",

@@ -47,7 +47,7 @@ int status(const std::string& path) {
   for (const TaskRecord& r : unique) by_index[r.index] = &r;
 
   // A shard's archive is complete when its own tasks are: the other shards' are not pending.
-  const Shard shard = parse_shard(archive.info.shard);
+  const Shard shard = archive.info.shard.empty() ? Shard{} : parse_shard(archive.info.shard);
   int in_shard = 0;
   std::map<std::string, StageCounts> counts;
   StageCounts total;

@@ -23,6 +23,11 @@ if "$bin" run "$study" --shard 1/3 -o "$work/shard0.h5" > /dev/null 2> "$work/er
   fail "shard 1/3 resumed the archive of shard 0/3"
 fi
 grep -q "holds shard 0/3 of the study, not 1/3" "$work/err.txt" || fail "unclear error: $(cat "$work/err.txt")"
+# Archives written before archives recorded their shard are trusted: resuming them still works.
+cp "$work/shard1.h5" "$work/old-shard1.h5"
+"$python" -c "import h5py, sys; del h5py.File(sys.argv[1], 'r+').attrs['shard']" "$work/old-shard1.h5"
+"$bin" run "$study" --shard 1/3 -o "$work/old-shard1.h5" > /dev/null || fail "resuming an archive without its shard"
+compare "$work/shard1.h5" "$work/old-shard1.h5"
 ((total == tasks)) || fail "the shards hold $total tasks together, the study has $tasks"
 "$bin" merge "$work"/shard{0,1,2}.h5 -o "$work/merged.h5"
 compare "$work/whole.h5" "$work/merged.h5" --expect-tasks "$tasks"
