@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <optional>
 #include <thread>
 
@@ -86,20 +85,6 @@ ArchiveInfo provenance(const Study& study, const std::map<int, TaskRecord>& reco
   return info;
 }
 
-// What an earlier run of this archive recorded that must outlive this one: the sources of
-// reused tasks. An archive holds one shard (or the whole study): resuming it as another shard
-// would mix them under the wrong name. (Older archives do not say; they are trusted.)
-std::vector<std::string> earlier_reuse_sources(const std::string& archive, const Shard& shard) {
-  if (!std::filesystem::exists(archive)) return {};
-  const ArchiveInfo info = read_archive_info(archive);
-  if (!info.shard.empty() && info.shard != shard.str())
-    throw Error(
-        fmt::format("{}: holds shard {} of the study, not {}; write shard {} to its own "
-                    "archive with -o (`merge` joins them)",
-                    archive, info.shard, shard.str(), shard.str()));
-  return info.reused_from;
-}
-
 void reuse_archives(const RunOptions& o, const Study& study, ResultStore& store,
                     std::vector<std::string>& sources) {
   for (const std::string& path : o.reuse) {
@@ -123,13 +108,15 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
                          const MpiSession* mpi) {
   const Shard shard = parse_shard(o.shard);  // before anything is written
   const double started = unix_time();
-  std::vector<std::string> reused_from = earlier_reuse_sources(o.archive, shard);
+  std::vector<std::string> reused_from;  // filled before the first checkpoint below
   ResultStore store(
-      o.archive, study,
+      o.archive, study, shard.str(),
       [&](const std::map<int, TaskRecord>& records) {
         return provenance(study, records, mpi ? mpi->size() : 1, started, reused_from, shard);
       },
       o.checkpoint_interval);
+  // Where reused tasks came from must outlive this run: a resumed run keeps the sources.
+  reused_from = store.earlier_reused_from();
   fmt::print("study {}: {} tasks in {} stages; archive {}\n", study.name, study.tasks.size(),
              study.stages.size(), o.archive);
   int failed_before = 0;

@@ -224,8 +224,8 @@ void read_sweeps(StageSpec& stage, toml::table& table, const std::string& file,
                         "the list is empty; leave variants out for a stage without them");
     std::vector<std::optional<Label>> labels;
     for (toml::node& v : *list) {
-      table_at(v, "variants", place_of(v, file), sections.variants);
-      toml::table& t = *v.as_table();
+      table_at(v, "variants", place_of(v, file), sections.variants);  // throws if not a table
+      toml::table& t = *v.as_table();  // mutable: its label is taken out
       labels.push_back(take_label(t, file));
       stage.variants.push_back(&t);
       for (KeyPlace& k : settings_keys(t, file))

@@ -19,7 +19,7 @@ std::string journal_path(const std::string& archive) {
 
 }  // namespace
 
-ResultStore::ResultStore(std::string archive_path, const Study& study,
+ResultStore::ResultStore(std::string archive_path, const Study& study, const std::string& shard,
                          std::function<ArchiveInfo(const std::map<int, TaskRecord>&)> provenance,
                          double checkpoint_seconds)
     : path_(std::move(archive_path)),
@@ -34,6 +34,14 @@ ResultStore::ResultStore(std::string archive_path, const Study& study,
                          fmt::format("holds the results of study '{}' ({}), not of this study "
                                      "file ('{}', {}); write to another archive with -o",
                                      info.study_name, info.study_file, study.name, study.file));
+    // Resuming as another shard would mix shards under the wrong name. Archives written
+    // before archives recorded their shard do not say; they are trusted.
+    if (!info.shard.empty() && info.shard != shard)
+      throw ArchiveError(path_, "",
+                         fmt::format("holds shard {} of the study, not {}; write shard {} to its "
+                                     "own archive with -o (`merge` joins them)",
+                                     info.shard, shard, shard));
+    earlier_reused_from_ = info.reused_from;
     found = read_archive_records(path_);
   }
   const std::string journal = journal_path(path_);

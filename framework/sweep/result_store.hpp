@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "archive/archive.hpp"
 #include "study/study.hpp"
@@ -20,10 +21,10 @@ class JournalWriter;
 class ResultStore final : public ResultSink {
  public:
   // Loads what an earlier run of the same study left; throws if the archive or journal belongs
-  // to another study.
+  // to another study, or the archive to another shard than `shard` ("I/K", "0/1": whole).
   // `provenance` describes the run for the archive's root attributes; checkpoints happen at
   // most every `checkpoint_seconds` during add(), and at every explicit checkpoint().
-  ResultStore(std::string archive_path, const Study& study,
+  ResultStore(std::string archive_path, const Study& study, const std::string& shard,
               std::function<ArchiveInfo(const std::map<int, TaskRecord>&)> provenance,
               double checkpoint_seconds = 600);
   ~ResultStore() override;
@@ -31,6 +32,8 @@ class ResultStore final : public ResultSink {
   // Every task with a record, by task index (a later record of a task replaces an earlier one).
   const std::map<int, TaskRecord>& records() const { return records_; }
   const std::string& path() const { return path_; }
+  // The reused_from sources of the archive an earlier run left (empty for a new archive).
+  const std::vector<std::string>& earlier_reused_from() const { return earlier_reused_from_; }
   int torn_records() const { return torn_; }  // incomplete journal records skipped on load
 
   void add(const TaskRecord& record) override;
@@ -43,6 +46,7 @@ class ResultStore final : public ResultSink {
   std::string path_;
   const Study& study_;
   std::map<int, TaskRecord> records_;
+  std::vector<std::string> earlier_reused_from_;
   std::function<ArchiveInfo(const std::map<int, TaskRecord>&)> provenance_;
   double checkpoint_seconds_;
   std::unique_ptr<JournalWriter> journal_;
