@@ -161,12 +161,12 @@ def draw(archive, plan, out_dir, formats):
     clean = (CLEAN,) + grid(tasks, archive.tasks, xkey, ykey, CLEAN, level)
     fig, axes = style.new_figure(1, len(maps) + 1, panel_size=(3.0, 2.8))
     noise_axes, clean_ax = list(axes.flat[:-1]), axes.flat[-1]
-    image = None
+    image, limit = None, _limit(maps)
     for ax, (kind, xs, ys, values, counts) in zip(noise_axes, maps):
-        image = _panel(ax, f"{kind}, σ² = {_format(level)}", xs, ys, values, _limit([maps]), xkey, ykey)
+        image = _panel(ax, f"{kind}, σ² = {_format(level)}", xs, ys, values, limit, xkey, ykey)
     fig.colorbar(image, ax=noise_axes, label="gain over parent baseline (pp)", shrink=0.9)
     kind, xs, ys, values, counts = clean
-    clean_image = _panel(clean_ax, "clean accuracy", xs, ys, values, _limit([[clean]]), xkey, ykey)
+    clean_image = _panel(clean_ax, "clean accuracy", xs, ys, values, _limit([clean]), xkey, ykey)
     fig.colorbar(clean_image, ax=clean_ax, label="change over parent baseline (pp)", shrink=0.9)
     others, stages = other_keys(tasks, xkey, ykey)
     per_cell = {int(c) for m in maps + [clean] for c in m[4].flat if c}
@@ -180,9 +180,9 @@ def draw(archive, plan, out_dir, formats):
                    f"σ² = {_format(level)} and clean accuracy")
 
 
-def _limit(map_lists):
+def _limit(maps):
     """The symmetric colour limit that fits every finite cell of the given maps."""
-    finite = [np.nanmax(np.abs(m[3])) for maps in map_lists for m in maps if np.isfinite(m[3]).any()]
+    finite = [np.nanmax(np.abs(m[3])) for m in maps if np.isfinite(m[3]).any()]
     return max(finite, default=1.0) or 1.0
 
 
