@@ -14,8 +14,10 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include <errno.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -321,6 +323,69 @@ std::vector<int> run_and_kill(useconds_t delay_us, Work&& work) {
   return steps;
 }
 
+// Reads one step a child wrote to its pipe; false once the pipe is closed and empty.
+bool read_step(int fd, int& step) {
+  for (;;) {
+    const ssize_t got = ::read(fd, &step, sizeof step);
+    if (got == sizeof step) return true;
+    if (got < 0 && errno == EINTR) continue;
+    return false;
+  }
+}
+
+// Runs `work` in a child process and SIGKILLs it at a chosen point of its run rather than at a
+// chosen time, so the kill lands mid-run on a fast machine and on a slow one alike: once the
+// child has reported `kill_after` steps, the parent waits `delay_in_steps` times the mean time
+// the child took per step so far, then kills. `work` must not return before it is killed (after
+// its last step it waits in pause()); a child that exits instead fails the test. Returns the
+// ints the child wrote to its pipe before it died (each one only after the step it names had
+// returned).
+template <class Work>
+std::vector<int> run_and_kill_at_step(int kill_after, double delay_in_steps, Work&& work) {
+  REQUIRE(kill_after >= 2);  // the mean time per step needs two reports
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    int status = 4;  // work returned: it should have waited for the kill
+    try {
+      work([&](int step) {
+        if (::write(fds[1], &step, sizeof step) != sizeof step) ::_exit(3);
+      });
+    } catch (...) {
+      status = 2;
+    }
+    ::_exit(status);
+  }
+  ::close(fds[1]);
+  using Clock = std::chrono::steady_clock;
+  std::vector<int> steps;
+  Clock::time_point first;
+  Clock::time_point last;
+  int step;
+  while (static_cast<int>(steps.size()) < kill_after && read_step(fds[0], step)) {
+    last = Clock::now();
+    if (steps.empty()) first = last;
+    steps.push_back(step);
+  }
+  if (steps.size() >= 2) {
+    const std::chrono::duration<double> per_step =
+        (last - first) / static_cast<double>(steps.size() - 1);
+    std::this_thread::sleep_for(per_step * delay_in_steps);
+  }
+  ::kill(child, SIGKILL);
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  while (read_step(fds[0], step)) steps.push_back(step);
+  ::close(fds[0]);
+  INFO("child status " << status << " after " << steps.size() << " steps");
+  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(WTERMSIG(status) == SIGKILL);
+  return steps;
+}
+
 bool python_h5py_available() {
   return std::system("/usr/bin/python3 -c 'import h5py, numpy' > /dev/null 2>&1") == 0;
 }
@@ -572,35 +637,64 @@ TEST_CASE("journal: SIGKILL at any moment loses no record whose append returned"
     records.push_back(make_record(i, ns::TaskStatus::Done, false, rng));
     records.back().weights = random_weights({100, 200, 10}, rng);
   }
+  // Each trial kills after a seeded number of appends returned, plus a seeded fraction of up to
+  // two appends' measured time: the kill lands inside one of the next appends or between two.
+  // The child stops appending `kSlack` records later and waits for the kill, so a slow parent
+  // still kills mid-run, and records are left over for the append after recovery.
+  constexpr int kSlack = 48;
+  std::mt19937 kill_rng(1212);
+  std::uniform_int_distribution<int> kill_after_dist(2, 320);
+  std::uniform_real_distribution<double> delay_dist(0.0, 2.0);
   for (int trial = 0; trial < 8; ++trial) {
-    DYNAMIC_SECTION("kill " << trial) {
+    const int kill_after = kill_after_dist(kill_rng);
+    const double delay_in_appends = delay_dist(kill_rng);
+    const int last_append = kill_after + kSlack;
+    REQUIRE(last_append + 1 < static_cast<int>(records.size()));
+    DYNAMIC_SECTION("kill " << trial << ": after " << kill_after << " appends + "
+                            << delay_in_appends << " of one") {
       const std::string path = dir.file("kill.journal");
-      const std::vector<int> appended = run_and_kill(2000 + 3000 * trial, [&](const auto& report) {
-        ns::JournalWriter journal = ns::JournalWriter::open_or_create(path, kStudyHash);
-        for (int i = 0; i < static_cast<int>(records.size()); ++i) {
-          journal.append(records[i]);
-          report(i);
-        }
-      });
-      // On a loaded machine the kill can come before the child even created the journal;
-      // then no append returned either, and there is nothing to check.
-      if (!fs::exists(path)) {
-        CHECK(appended.empty());
-        continue;
-      }
+      const std::vector<int> appended =
+          run_and_kill_at_step(kill_after, delay_in_appends, [&](const auto& report) {
+            ns::JournalWriter journal = ns::JournalWriter::open_or_create(path, kStudyHash);
+            for (int i = 0; i <= last_append; ++i) {
+              journal.append(records[i]);
+              report(i);
+            }
+            for (;;) ::pause();
+          });
+      REQUIRE(static_cast<int>(appended.size()) >= kill_after);
+      REQUIRE(static_cast<int>(appended.size()) <= last_append + 1);
+      for (std::size_t i = 0; i < appended.size(); ++i) REQUIRE(appended[i] == static_cast<int>(i));
+      REQUIRE(fs::exists(path));
+
       ns::JournalReadReport report;
       const std::vector<ns::TaskRecord> read = ns::read_journal(path, kStudyHash, &report);
       INFO(appended.size() << " appends returned; " << read.size() << " records read; "
                            << report.torn_bytes << " torn bytes");
+      // Every append that returned reads back. At most one more can: its write finished but the
+      // kill came before the child reported it.
       REQUIRE(read.size() >= appended.size());
+      REQUIRE(read.size() <= appended.size() + 1);
       for (std::size_t i = 0; i < read.size(); ++i) require_identical(read[i], records[i]);
+      CHECK(report.records == read.size());
       CHECK(report.damaged_bytes == 0);
+      CHECK(report.end_of_records + report.torn_bytes == fs::file_size(path));
+
       // The journal resumes: the torn tail goes, the next append reads back.
+      REQUIRE(read.size() < records.size());
+      ns::JournalReadReport reopen_report;
       {
-        ns::JournalWriter journal = ns::JournalWriter::open_or_create(path, kStudyHash);
+        ns::JournalWriter journal =
+            ns::JournalWriter::open_or_create(path, kStudyHash, &reopen_report);
+        CHECK(reopen_report.torn_bytes == report.torn_bytes);
+        CHECK(fs::file_size(path) == report.end_of_records);
         journal.append(records[read.size()]);
       }
-      CHECK(ns::read_journal(path, kStudyHash).size() == read.size() + 1);
+      ns::JournalReadReport after;
+      const std::vector<ns::TaskRecord> resumed = ns::read_journal(path, kStudyHash, &after);
+      REQUIRE(resumed.size() == read.size() + 1);
+      for (std::size_t i = 0; i < resumed.size(); ++i) require_identical(resumed[i], records[i]);
+      CHECK(after.problems.empty());
     }
   }
 }
