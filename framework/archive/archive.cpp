@@ -1,17 +1,16 @@
 #include "archive/archive.hpp"
 
 #include <algorithm>
-#include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
 
-#include "archive/posix_file.hpp"
 #include "archive/provenance.hpp"
 #include "archive/summary.hpp"
 #include "archive/task_group.hpp"
 #include "core/error.hpp"
 #include "io/h5.hpp"
+#include "io/posix_file.hpp"
 
 namespace ns {
 namespace {
@@ -51,16 +50,32 @@ std::vector<const TaskRecord*> in_index_order(const std::vector<TaskRecord>& rec
   return ordered;
 }
 
-// Writes the whole archive to `path`; every HDF5 object is closed when this returns.
-void write_file(const std::string& path, const ArchiveInfo& info,
-                const std::vector<const TaskRecord*>& records, const StudyAxes& axes) {
-  h5::File file = h5::File::create(path);
-  h5::Group root = file.root();
-  write_provenance(root, info);
-  root.set_attr("axis_keys", axes.keys);
-  root.write_table("summary", summary_columns(records, axes));
-  h5::Group tasks = root.create_group("tasks");
-  for (const TaskRecord* r : records) write_task_group(tasks, *r, axes_of(axes, r->id));
+// The whole archive as the bytes of an HDF5 file, built in memory.
+std::string archive_image(const std::string& path, const ArchiveInfo& info,
+                          const std::vector<const TaskRecord*>& records, const StudyAxes& axes) {
+  return h5::build_image(path, [&](h5::Group& root) {
+    write_provenance(root, info);
+    root.set_attr("axis_keys", axes.keys);
+    root.write_table("summary", summary_columns(records, axes));
+    h5::Group tasks = root.create_group("tasks");
+    for (const TaskRecord* r : records) write_task_group(tasks, *r, axes_of(axes, r->id));
+  });
+}
+
+// Reads back what a reader of the archive relies on before it may replace anything: the
+// provenance, one group per record and a summary row per record. A write that HDF5 reported as
+// done but that did not reach the file fails here.
+void verify_file(const std::string& path, const ArchiveInfo& info, std::size_t records) {
+  const h5::File file = h5::File::open_read(path);
+  const h5::Group root = file.root();
+  const ArchiveInfo stored = read_provenance(root);
+  const std::size_t groups = root.group("tasks").children().size();
+  const std::size_t rows = root.dims("summary").at(0);
+  if (stored.study_hash != info.study_hash || groups != records || rows != records)
+    throw ArchiveError(path, "/",
+                       fmt::format("the file written does not read back: {} task groups and {} "
+                                   "summary rows for {} records (study {})",
+                                   groups, rows, records, stored.study_hash));
 }
 
 // The task's axis values in the order of the archive's axis_keys (attributes come back in
@@ -86,15 +101,9 @@ StudyAxes study_axes(const Study& study) {
 void write_archive(const std::string& path, const ArchiveInfo& info,
                    const std::vector<TaskRecord>& records, const StudyAxes& axes) {
   check_records(records, axes);
-  const std::string tmp = path + ".tmp";  // a leftover from a killed write is overwritten
-  try {
-    write_file(tmp, info, in_index_order(records), axes);
-    posix::replace_file(tmp, path);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw;
-  }
+  posix::write_file_atomically(
+      path, archive_image(path, info, in_index_order(records), axes),
+      [&](const std::string& written) { verify_file(written, info, records.size()); });
 }
 
 ArchiveContents read_archive(const std::string& path) {

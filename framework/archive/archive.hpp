@@ -95,6 +95,16 @@ struct ArchiveContents {
 void write_archive(const std::string& path, const ArchiveInfo& info,
                    const std::vector<TaskRecord>& records, const StudyAxes& axes);
 
+// An archive as a reader should see it: the archive's records plus those its journal
+// (PATH.journal) holds and the archive does not yet, one per task (keep_one_per_task). The
+// journal is read as it is now; a sweep that is still running may add more.
+struct ArchiveSnapshot {
+  ArchiveContents contents;
+  int from_journal = 0;  // tasks whose record came from the journal
+  bool live = false;     // a process holds the archive's lock: a sweep is writing it
+};
+ArchiveSnapshot read_archive_and_journal(const std::string& path);
+
 // Every numeric field reads back bit for bit. All throw ArchiveError naming the file and the
 // object for a missing file, another format or version, or a malformed part.
 ArchiveContents read_archive(const std::string& path);
@@ -106,10 +116,19 @@ std::vector<TaskRecord> read_archive_records(const std::string& path);
 std::vector<TaskRecord> keep_one_per_task(std::vector<TaskRecord> records);
 
 // Joins archives of the same study (shards, interrupted jobs) into `output`, which may be one
-// of the inputs. Refuses, naming both files, archives whose study hashes differ. Each task is
-// kept once (keep_one_per_task, inputs in the order given); provenance comes from the first
-// input, with the union of hosts, the earliest start, the latest finish, the most ranks,
+// of the inputs. Each input counts with its journal (read_archive_and_journal), so tasks that an
+// interrupted sweep journaled but never wrote to its archive are kept. Refuses, naming both
+// files, archives whose study hashes differ. Takes `output`'s lock for the whole merge, so an
+// output that a sweep (or another merge) is writing is refused, and so is an output that is not
+// an input but holds the journal of an interrupted sweep (its tasks would be orphaned). Each
+// task is kept once (keep_one_per_task, inputs in the order given); provenance comes from the
+// first input, with the union of hosts, the earliest start, the latest finish, the most ranks,
 // git_dirty if any input was dirty, and the inputs' shard if they share one ("0/1" if not).
-void merge_archives(const std::vector<std::string>& inputs, const std::string& output);
+struct MergeReport {
+  std::size_t tasks = 0;                 // in the merged archive
+  int from_journals = 0;                 // of which only the inputs' journals held
+  std::vector<std::string> live_inputs;  // inputs a sweep is still writing: merged as they were
+};
+MergeReport merge_archives(const std::vector<std::string>& inputs, const std::string& output);
 
 }  // namespace ns

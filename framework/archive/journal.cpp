@@ -169,12 +169,19 @@ JournalReadReport scan_records(const posix::FileDescriptor& file, const RecordVi
   return report;
 }
 
-// Writes the header to PATH.tmp and renames it into place: no journal with half a header.
+// Writes the header to a temporary file and renames it into place: no journal with half a
+// header.
 void create_journal(const std::string& path, const std::string& study_hash) {
-  const std::string tmp = path + ".tmp";
-  posix::FileDescriptor::open(tmp, O_WRONLY | O_CREAT | O_TRUNC)
-      .write_all(header_bytes(study_hash));
-  posix::replace_file(tmp, path);
+  const std::string tmp = posix::unique_temp_path(path);
+  try {
+    posix::FileDescriptor::open(tmp, O_WRONLY | O_CREAT | O_EXCL)
+        .write_all(header_bytes(study_hash));
+    posix::replace_file(tmp, path);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw;
+  }
 }
 
 }  // namespace
@@ -250,6 +257,12 @@ void JournalWriter::append(const TaskRecord& record) {
 
 void JournalWriter::sync() {
   file_.sync_data();
+}
+
+void JournalWriter::clear() {
+  file_.truncate(kHeaderSize);
+  file_.sync_data();
+  end_ = kHeaderSize;
 }
 
 }  // namespace ns

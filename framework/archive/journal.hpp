@@ -20,13 +20,18 @@
 #include <string>
 #include <vector>
 
-#include "archive/posix_file.hpp"
+#include "io/posix_file.hpp"
 #include "sweep/bytes.hpp"
 #include "sweep/task_record.hpp"
 
 namespace ns {
 
 inline constexpr int kJournalFormatVersion = 1;
+
+// Where the journal of the archive at `archive_path` lives: ARCHIVE.h5.journal.
+inline std::string journal_path(const std::string& archive_path) {
+  return archive_path + ".journal";
+}
 
 struct JournalReadReport {
   std::size_t records = 0;            // whole records read
@@ -54,6 +59,9 @@ class JournalWriter {
   // If the write fails, the file is cut back to its previous end before the error is thrown.
   void append(const TaskRecord& record);
   void sync();  // fdatasync: what was appended survives a node crash
+  // Drops every record, keeping the header, in place: once the archive holds them. Needs no
+  // disk space, and the file (and its lock) stays open throughout.
+  void clear();
 
   const std::string& path() const { return file_.path(); }
   std::uint64_t size() const { return end_; }

@@ -1,10 +1,15 @@
 #include "archive/archive.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
+#include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
+#include "archive/archive_lock.hpp"
+#include "archive/journal.hpp"
 #include "core/error.hpp"
 
 namespace ns {
@@ -57,17 +62,64 @@ std::vector<TaskRecord> keep_one_per_task(std::vector<TaskRecord> records) {
   return kept;
 }
 
-void merge_archives(const std::vector<std::string>& inputs, const std::string& output) {
-  if (inputs.empty()) throw Error("merge needs at least one archive");
-  ArchiveContents merged = read_archive(inputs.front());
-  for (std::size_t i = 1; i < inputs.size(); ++i) {
-    ArchiveContents next = read_archive(inputs[i]);
-    check_same_study(inputs.front(), merged.info, inputs[i], next.info);
-    add_provenance(merged.info, next.info);
-    add_axes(merged.axes, next.axes);
-    for (TaskRecord& r : next.records) merged.records.push_back(std::move(r));
+ArchiveSnapshot read_archive_and_journal(const std::string& path) {
+  ArchiveSnapshot snapshot;
+  snapshot.live = ArchiveLock::held_by_another(path);
+  snapshot.contents = read_archive(path);
+  const std::string journal = journal_path(path);
+  std::error_code ignored;
+  if (!std::filesystem::exists(journal, ignored)) return snapshot;
+  std::vector<TaskRecord>& records = snapshot.contents.records;
+  std::set<std::string> in_archive;
+  for (const TaskRecord& r : records) in_archive.insert(r.id);
+  for (TaskRecord& r : read_journal(journal, snapshot.contents.info.study_hash)) {
+    const bool new_task = !in_archive.count(r.id);
+    records.push_back(std::move(r));
+    if (new_task) {
+      in_archive.insert(records.back().id);
+      ++snapshot.from_journal;
+    }
   }
-  write_archive(output, merged.info, keep_one_per_task(std::move(merged.records)), merged.axes);
+  records = keep_one_per_task(std::move(records));
+  std::sort(records.begin(), records.end(), [](const TaskRecord& a, const TaskRecord& b) {
+    return std::tie(a.index, a.id) < std::tie(b.index, b.id);
+  });
+  return snapshot;
+}
+
+MergeReport merge_archives(const std::vector<std::string>& inputs, const std::string& output) {
+  if (inputs.empty()) throw Error("merge needs at least one archive");
+  const ArchiveLock lock(output);
+  lock.remove_leftovers();
+  std::error_code ignored;
+  const bool output_is_input = std::any_of(inputs.begin(), inputs.end(), [&](const auto& in) {
+    return std::filesystem::equivalent(in, output, ignored);
+  });
+  if (!output_is_input && std::filesystem::exists(journal_path(output), ignored))
+    throw ArchiveError(output, "",
+                       fmt::format("holds the journal {} of an interrupted sweep, whose tasks the "
+                                   "merge would orphan: resume that sweep, or name it as an "
+                                   "input, or merge into another file",
+                                   journal_path(output)));
+  MergeReport report;
+  ArchiveContents merged;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    ArchiveSnapshot next = read_archive_and_journal(inputs[i]);
+    if (next.live) report.live_inputs.push_back(inputs[i]);
+    report.from_journals += next.from_journal;
+    if (i == 0) {
+      merged = std::move(next.contents);
+      continue;
+    }
+    check_same_study(inputs.front(), merged.info, inputs[i], next.contents.info);
+    add_provenance(merged.info, next.contents.info);
+    add_axes(merged.axes, next.contents.axes);
+    for (TaskRecord& r : next.contents.records) merged.records.push_back(std::move(r));
+  }
+  std::vector<TaskRecord> records = keep_one_per_task(std::move(merged.records));
+  report.tasks = records.size();
+  write_archive(output, merged.info, records, merged.axes);
+  return report;
 }
 
 }  // namespace ns

@@ -16,15 +16,24 @@ Command add_merge_command(CLI::App& app) {
       "merge",
       "Join the archives of one study's shards or separate jobs into one archive. Archives of\n"
       "different studies are refused; a task in several inputs is kept once (a finished run of\n"
-      "it before a failed one).");
+      "it before a failed one). Tasks that an interrupted sweep holds only in its journal\n"
+      "(ARCHIVE.h5.journal) are included. An output that a running sweep writes is refused.");
   cmd->add_option("archives", o->inputs, "Input archives")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", o->output, "Merged archive (may be one of the inputs)")
       ->required();
   return {cmd, [o] {
-            merge_archives(o->inputs, o->output);
-            const ArchiveContents merged = read_archive(o->output);
-            fmt::print("merged {} archives of study {} into {}: {} tasks\n", o->inputs.size(),
-                       merged.info.study_name, o->output, merged.records.size());
+            const MergeReport report = merge_archives(o->inputs, o->output);
+            fmt::print("merged {} archive(s) into {}: {} tasks", o->inputs.size(), o->output,
+                       report.tasks);
+            if (report.from_journals > 0)
+              fmt::print(" ({} of them from the journals of interrupted or running sweeps)",
+                         report.from_journals);
+            fmt::print("\n");
+            for (const std::string& live : report.live_inputs)
+              fmt::print(
+                  "note: a sweep is still writing {}; its tasks finished so far are "
+                  "merged, merge again when it ends for the rest\n",
+                  live);
             return 0;
           }};
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <thread>
 
@@ -56,6 +57,37 @@ void print_progress(const SweepProgress& p, bool tty) {
     fmt::print("[progress] {}\n", line);
   std::fflush(stdout);
 }
+
+// The worker threads of a run without mpirun. However the coordinator ends (done, stopped, or
+// an error such as a full disk), every worker is told to stop and joined before the error goes
+// on up: a running task is abandoned at its next epoch.
+class WorkerThreads {
+ public:
+  WorkerThreads(InProcessHub& hub, std::function<void(int)> work)
+      : hub_(hub), work_(std::move(work)) {
+    try {
+      for (int w = 0; w < hub.coordinator().workers(); ++w)
+        threads_.emplace_back([this, w] { work_(w); });
+    } catch (...) {
+      stop_and_join();
+      throw;
+    }
+  }
+  ~WorkerThreads() { stop_and_join(); }
+  WorkerThreads(const WorkerThreads&) = delete;
+  WorkerThreads& operator=(const WorkerThreads&) = delete;
+
+ private:
+  void stop_and_join() noexcept {
+    // A worker that already stopped leaves this extra Stop unread.
+    for (std::size_t w = 0; w < threads_.size(); ++w)
+      hub_.coordinator().send(int(w), MessageKind::Stop, "");
+    for (std::thread& t : threads_) t.join();
+  }
+  InProcessHub& hub_;
+  std::function<void(int)> work_;
+  std::vector<std::thread> threads_;
+};
 
 ArchiveInfo provenance(const Study& study, const std::map<int, TaskRecord>& records, int ranks,
                        double started, const std::vector<std::string>& reused_from,
@@ -158,13 +190,10 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
     outcome = coordinate(study, finished, *link, store, options);
   } else {
     InProcessHub hub(workers);
-    std::vector<std::thread> threads;
-    for (int w = 0; w < workers; ++w)
-      threads.emplace_back([&, w] {
-        run_worker(study, hub.worker(w), {0, host_name()}, [&] { return signals.received(); });
-      });
+    const WorkerThreads threads(hub, [&](int w) {
+      run_worker(study, hub.worker(w), {0, host_name()}, [&] { return signals.received(); });
+    });
     outcome = coordinate(study, finished, hub.coordinator(), store, options);
-    for (auto& t : threads) t.join();
   }
   if (tty) fmt::print("\n");
 

@@ -516,6 +516,48 @@ void File::flush() {
   checked({path_, ""}, "flush the file", [&] { return H5Fflush(id_.get(), H5F_SCOPE_GLOBAL); });
 }
 
+File File::create_in_memory(const std::string& name) {
+  const Where where{name, ""};
+  Handle fapl(
+      checked(where, "create a file access list", [] { return H5Pcreate(H5P_FILE_ACCESS); }),
+      H5Pclose);
+  constexpr std::size_t kGrowth = std::size_t{8} << 20;  // bytes added each time it fills up
+  checked(where, "use the in-memory driver",
+          [&] { return H5Pset_fapl_core(fapl.get(), kGrowth, /*backing_store=*/0); });
+  const hid_t id = checked(where, "create the file in memory", [&] {
+    return H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+  });
+  return File(Handle(id, H5Fclose), name);
+}
+
+std::string File::take_image() {
+  const Where where{path_, ""};
+  const ssize_t open_objects = checked(where, "count the open objects", [&] {
+    return H5Fget_obj_count(id_.get(), H5F_OBJ_ALL | H5F_OBJ_LOCAL);
+  });
+  if (open_objects != 1)  // the file itself
+    throw ArchiveError(
+        path_, "",
+        fmt::format("cannot finish the file: {} of its objects are still open", open_objects - 1));
+  flush();
+  const ssize_t size = checked(where, "get the file's size",
+                               [&] { return H5Fget_file_image(id_.get(), nullptr, 0); });
+  std::string image(static_cast<std::size_t>(size), '\0');
+  checked(where, "copy the file's bytes",
+          [&] { return H5Fget_file_image(id_.get(), image.data(), image.size()); });
+  id_ = Handle();  // in memory: closing cannot fail for want of disk space
+  return image;
+}
+
+std::string build_image(const std::string& name, const std::function<void(Group& root)>& fill) {
+  File file = File::create_in_memory(name);
+  {
+    Group root = file.root();
+    fill(root);
+  }
+  return file.take_image();
+}
+
 // ===== Group: children =====
 
 Group Group::create_group(const std::string& name) {

@@ -14,6 +14,7 @@
 //  - Tables are 1-D compound datasets: numpy structured arrays in h5py, so
 //    pandas.DataFrame(file["table"][:]) loads one in a single read.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -138,6 +139,12 @@ class File {
 
   Group root() const;
   void flush();  // push everything written so far to disk (crash safety)
+  // A file that lives in memory only (HDF5's core driver without a backing store); `name`
+  // stands for it in messages. take_image() turns it into the bytes of an HDF5 file.
+  static File create_in_memory(const std::string& name);
+  // The whole file as bytes, and the file closed. Every group and dataset opened from it must
+  // be closed first; anything else is refused. Afterwards the File holds nothing.
+  std::string take_image();
   const std::string& path() const { return path_; }
 
  private:
@@ -147,5 +154,10 @@ class File {
   Handle id_;
   std::string path_;
 };
+
+// Builds a whole HDF5 file in memory, filled by `fill`, and returns its bytes. HDF5 then never
+// writes to disk itself: the caller writes the bytes with checked calls (io/posix_file.hpp), so
+// a full disk fails there, with errno's reason, and never inside HDF5's own close or at exit.
+std::string build_image(const std::string& name, const std::function<void(Group& root)>& fill);
 
 }  // namespace ns::h5

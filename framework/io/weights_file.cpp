@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "io/h5.hpp"
+#include "io/posix_file.hpp"
 
 namespace ns {
 namespace {
@@ -133,12 +134,11 @@ ModelWeights read_model_weights(const h5::Group& g) {
 
 void save_weights(const std::string& path, const ModelWeights& m) {
   check_shapes(path, "", m.layers);  // before creating the file: a refused save leaves none
-  h5::File file = h5::File::create(path);
-  h5::Group root = file.root();
-  root.set_attr("format", kWeightsFormat);
-  root.set_attr("format_version", kWeightsFormatVersion);
-  write_model_weights(root, m);
-  file.flush();
+  posix::write_file_atomically(path, h5::build_image(path, [&](h5::Group& root) {
+                                 root.set_attr("format", kWeightsFormat);
+                                 root.set_attr("format_version", kWeightsFormatVersion);
+                                 write_model_weights(root, m);
+                               }));
 }
 
 ModelWeights load_weights(const std::string& path) {

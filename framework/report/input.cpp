@@ -2,10 +2,8 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <set>
 
 #include "archive/archive.hpp"
-#include "archive/journal.hpp"
 #include "core/error.hpp"
 #include "report/report.hpp"
 
@@ -22,21 +20,13 @@ ReportInput read_report_input(const std::string& archive) {
                       archive, journal));
     throw Error(fmt::format("{}: no such archive", archive));
   }
-  ArchiveContents contents = read_archive(archive);
+  ArchiveSnapshot snapshot = read_archive_and_journal(archive);
   ReportInput input;
   // The archive keeps the study text, so stages, axes and parent links come back exactly.
-  input.study = parse_study_text(contents.info.study_text, contents.info.study_file);
-  std::vector<TaskRecord> records = std::move(contents.records);
-  const std::string journal = archive + ".journal";
-  if (std::filesystem::exists(journal)) {
-    std::vector<TaskRecord> more = read_journal(journal, input.study.hash);
-    std::set<std::string> archived;
-    for (const TaskRecord& r : records) archived.insert(r.id);
-    for (const TaskRecord& r : more) input.from_journal += archived.insert(r.id).second ? 1 : 0;
-    records.insert(records.end(), std::make_move_iterator(more.begin()),
-                   std::make_move_iterator(more.end()));
-  }
-  input.records = keep_one_per_task(std::move(records));
+  input.study =
+      parse_study_text(snapshot.contents.info.study_text, snapshot.contents.info.study_file);
+  input.records = std::move(snapshot.contents.records);
+  input.from_journal = snapshot.from_journal;
   return input;
 }
 

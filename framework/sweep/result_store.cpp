@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <filesystem>
 
+#include "archive/archive_lock.hpp"
 #include "archive/journal.hpp"
 #include "core/error.hpp"
 #include "sweep/worker.hpp"
@@ -13,19 +14,17 @@ namespace {
 
 constexpr double kSyncInterval = 1.0;  // seconds between fdatasync of the journal
 
-std::string journal_path(const std::string& archive) {
-  return archive + ".journal";
-}
-
 }  // namespace
 
 ResultStore::ResultStore(std::string archive_path, const Study& study, const std::string& shard,
                          std::function<ArchiveInfo(const std::map<int, TaskRecord>&)> provenance,
                          double checkpoint_seconds)
     : path_(std::move(archive_path)),
+      lock_(std::make_unique<ArchiveLock>(path_)),
       study_(study),
       provenance_(std::move(provenance)),
       checkpoint_seconds_(checkpoint_seconds) {
+  lock_->remove_leftovers();
   std::vector<TaskRecord> found;
   if (std::filesystem::exists(path_)) {
     const ArchiveInfo info = read_archive_info(path_);
@@ -50,8 +49,6 @@ ResultStore::ResultStore(std::string archive_path, const Study& study, const std
     for (TaskRecord& r : read_journal(journal, study.hash, &report)) found.push_back(std::move(r));
     torn_ = report.torn_bytes > 0 ? 1 : 0;
   }
-  if (const auto parent = std::filesystem::path(path_).parent_path(); !parent.empty())
-    std::filesystem::create_directories(parent);
   journal_ = std::make_unique<JournalWriter>(JournalWriter::open_or_create(journal, study.hash));
   for (TaskRecord& r : keep_one_per_task(std::move(found))) {
     if (r.index < 0 || r.index >= int(study.tasks.size()) || study.tasks[r.index].id != r.id)
@@ -64,7 +61,15 @@ ResultStore::ResultStore(std::string archive_path, const Study& study, const std
 ResultStore::~ResultStore() = default;
 
 void ResultStore::add(const TaskRecord& record) {
-  journal_->append(record);
+  try {
+    journal_->append(record);
+  } catch (const ArchiveError& e) {
+    throw ArchiveError(path_, "",
+                       fmt::format("cannot record task {} ({}). Every task finished before it "
+                                   "is kept in the archive and its journal: make room (or fix "
+                                   "the cause) and run the same command again to resume",
+                                   record.index, e.what()));
+  }
   records_[record.index] = record;
   const double now = unix_time();
   if (now - last_checkpoint_ > checkpoint_seconds_) {
@@ -79,13 +84,19 @@ void ResultStore::checkpoint() {
   std::vector<TaskRecord> all;
   all.reserve(records_.size());
   for (const auto& [index, r] : records_) all.push_back(r);
-  write_archive(path_, provenance_(records_), all, study_axes(study_));
-  // Everything journaled is now in the archive, so the journal starts over. A crash between
-  // the archive's rename and this leaves both, and resume keeps each task once.
-  const std::string journal = journal_path(path_);
-  journal_.reset();
-  std::filesystem::remove(journal);
-  journal_ = std::make_unique<JournalWriter>(JournalWriter::open_or_create(journal, study_.hash));
+  try {
+    write_archive(path_, provenance_(records_), all, study_axes(study_));
+  } catch (const ArchiveError& e) {
+    throw ArchiveError(path_, "",
+                       fmt::format("cannot write the archive ({}). It is unchanged, and every "
+                                   "finished task is kept in the journal {}: make room (or fix "
+                                   "the cause) and run the same command again to resume",
+                                   e.what(), journal_path(path_)));
+  }
+  // Everything journaled is now in the archive (written, closed and read back), so the journal
+  // starts over. A crash between the archive's rename and this leaves both, and resume keeps
+  // each task once.
+  journal_->clear();
   last_sync_ = last_checkpoint_ = unix_time();
 }
 

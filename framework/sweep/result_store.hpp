@@ -1,9 +1,12 @@
 #pragma once
-// The coordinator's storage of results, built for crash safety. A finished task is first
+// The coordinator's storage of results, built for crash safety. It holds the archive's lock
+// (archive/archive_lock.hpp) from construction to destruction. A finished task is first
 // appended to the journal (ARCHIVE.h5.journal): one write(2), so it survives a SIGKILL the
 // moment add() returns. At checkpoints the HDF5 archive is rewritten from all records into a
-// temporary file and renamed over ARCHIVE.h5, so the archive on disk is always complete and
-// readable, never half-written; the journal then starts empty. A resumed run reads both.
+// temporary file, closed, read back, and only then renamed over ARCHIVE.h5, so the archive on
+// disk is always complete and readable; only after that does the journal start empty. A failed
+// write (a full disk) throws and leaves the archive and the journal as they were: a resumed run
+// reads both.
 #include <functional>
 #include <map>
 #include <memory>
@@ -16,6 +19,7 @@
 
 namespace ns {
 
+class ArchiveLock;
 class JournalWriter;
 
 class ResultStore final : public ResultSink {
@@ -44,6 +48,7 @@ class ResultStore final : public ResultSink {
 
  private:
   std::string path_;
+  std::unique_ptr<ArchiveLock> lock_;  // first in, last out: held while anything is written
   const Study& study_;
   std::map<int, TaskRecord> records_;
   std::vector<std::string> earlier_reused_from_;

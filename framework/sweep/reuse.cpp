@@ -18,7 +18,8 @@ ReuseReport reuse_finished_tasks(const std::string& path, const Study& study, Re
         fmt::format("--reuse {}: that is the archive being written; a run resumes its own "
                     "archive without --reuse",
                     path));
-  const ArchiveContents old = read_archive(path);
+  // With its journal: an interrupted sweep's last tasks are finished tasks too.
+  const ArchiveContents old = read_archive_and_journal(path).contents;
   ReuseReport report;
   report.source =
       fmt::format("{}: study {} (hash {}), git {}{}", path, old.info.study_name,

@@ -24,6 +24,7 @@
 #include <catch2/catch.hpp>
 
 #include "archive/archive.hpp"
+#include "archive/archive_lock.hpp"
 #include "archive/checksum.hpp"
 #include "archive/journal.hpp"
 #include "core/error.hpp"
@@ -819,10 +820,17 @@ TEST_CASE("archive: writing replaces the previous archive atomically", "[archive
   const std::string path = dir.file("study.h5");
   const std::vector<ns::TaskRecord> first(records.begin(), records.begin() + 2);
   ns::write_archive(path, make_info(), first, make_axes(first));
-  write_bytes(path + ".tmp", "left over by a killed write");
+  // Another writer's temporary file (or a killed one's) is not touched: names never collide.
+  write_bytes(path + ".tmp.1.0badf00d", "left over by a killed write");
 
   ns::write_archive(path, make_info(), records, make_axes(records));
   require_identical(ns::read_archive_records(path), records);
+  CHECK(dir.names() == std::vector<std::string>{"study.h5", "study.h5.tmp.1.0badf00d"});
+  {
+    // Only the holder of the archive's lock may know that no writer uses it any more.
+    const ns::ArchiveLock lock(path);
+    CHECK(lock.remove_leftovers() == 1);
+  }
   CHECK(dir.names() == std::vector<std::string>{"study.h5"});
 
   SECTION("a refused write leaves the previous archive as it was") {
@@ -1155,4 +1163,22 @@ TEST_CASE("archive costs: journal append and archive size per task", "[.archive-
     const auto [bytes, ms] = archive_size(*record, tasks);
     WARN("archive, " << name << ": " << bytes << " bytes and " << ms << " ms per task");
   }
+}
+
+TEST_CASE("archive lock: one writer at a time, released by its holder", "[archive]") {
+  ScratchDir dir;
+  const std::string path = dir.file("sub/study.h5");  // the folder is made on the way
+  CHECK_FALSE(ns::ArchiveLock::held_by_another(path));
+  {
+    const ns::ArchiveLock first(path);
+    CHECK(first.path() == path + ".lock");
+    // Open-file-description locks exclude a second holder in the same process too.
+    CHECK(ns::ArchiveLock::held_by_another(path));
+    CHECK_THROWS_WITH(ns::ArchiveLock(path),
+                      Contains(path) && Contains("another process is writing") && Contains("-o"));
+  }
+  CHECK_FALSE(ns::ArchiveLock::held_by_another(path));
+  CHECK_FALSE(std::filesystem::exists(path + ".lock"));  // the holder removes it
+  const ns::ArchiveLock again(path);
+  CHECK(ns::ArchiveLock::held_by_another(path));
 }

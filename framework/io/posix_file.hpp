@@ -3,6 +3,7 @@
 // owned descriptor, whole writes, data syncs, and the fsync + rename + directory fsync that
 // replaces a file atomically. Failures throw ArchiveError naming the file and errno's text.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,6 +42,10 @@ class FileDescriptor {
   std::string path_;
 };
 
+// PATH.tmp.<pid>.<random>: a temporary name next to `path` that no other process or call uses,
+// so concurrent writers never write into, rename or remove each other's temporary files.
+std::string unique_temp_path(const std::string& path);
+
 // Syncs the directory that holds `path`, so a file created or renamed there survives a crash.
 void sync_parent_directory(const std::string& path);
 
@@ -48,5 +53,12 @@ void sync_parent_directory(const std::string& path);
 // `from`, rename(2) it over `to`, then fsync the directory. A reader or a crash sees either the
 // old `to` or the new one, never a mixture.
 void replace_file(const std::string& from, const std::string& to);
+
+// Writes `bytes` to a new temporary file next to `path`, syncs it, lets `verify` read the
+// temporary file back (it throws to refuse it), and only then replaces `path` with it
+// (replace_file). On any failure the temporary file is removed and `path` is untouched; the
+// error names the file and errno's reason (e.g. "No space left on device").
+void write_file_atomically(const std::string& path, std::string_view bytes,
+                           const std::function<void(const std::string& written)>& verify = {});
 
 }  // namespace ns::posix

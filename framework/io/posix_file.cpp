@@ -1,9 +1,10 @@
-#include "archive/posix_file.hpp"
+#include "io/posix_file.hpp"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <random>
 #include <utility>
 
 #include <fcntl.h>
@@ -94,6 +95,11 @@ void FileDescriptor::sync() const {
   if (::fsync(fd_) != 0) fail(path_, "sync to disk", errno);
 }
 
+std::string unique_temp_path(const std::string& path) {
+  std::random_device entropy;
+  return fmt::format("{}.tmp.{}.{:08x}", path, ::getpid(), entropy());
+}
+
 void sync_parent_directory(const std::string& path) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (parent.empty()) parent = ".";
@@ -105,6 +111,28 @@ void replace_file(const std::string& from, const std::string& to) {
   if (std::rename(from.c_str(), to.c_str()) != 0)
     fail(to, fmt::format("replace it with '{}'", from), errno);
   sync_parent_directory(to);
+}
+
+}  // namespace ns::posix
+
+namespace ns::posix {
+
+void write_file_atomically(const std::string& path, std::string_view bytes,
+                           const std::function<void(const std::string& written)>& verify) {
+  const std::string tmp = unique_temp_path(path);
+  try {
+    {
+      const FileDescriptor file = FileDescriptor::open(tmp, O_WRONLY | O_CREAT | O_EXCL);
+      file.write_all(bytes);
+      file.sync();  // errors that write(2) defers (quota on NFS, I/O) surface here
+    }
+    if (verify) verify(tmp);
+    replace_file(tmp, path);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw;
+  }
 }
 
 }  // namespace ns::posix
