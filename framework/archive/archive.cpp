@@ -89,6 +89,21 @@ AxisValues in_key_order(AxisValues values, const std::vector<std::string>& keys)
   return values;
 }
 
+// Renames the tasks of an archive written by an earlier id scheme to their current ids, by the
+// study the archive itself keeps.
+void upgrade_ids(ArchiveContents& contents) {
+  const Study study = parse_study_text(contents.info.study_text, contents.info.study_file);
+  std::vector<std::string> old_ids;
+  for (const TaskRecord& r : contents.records) old_ids.push_back(r.id);
+  upgrade_task_ids(contents.records, study);
+  for (std::size_t i = 0; i < old_ids.size(); ++i) {
+    if (old_ids[i] == contents.records[i].id) continue;
+    const auto axes = contents.axes.by_task.extract(old_ids[i]);
+    if (!axes.empty()) contents.axes.by_task[contents.records[i].id] = axes.mapped();
+  }
+  contents.info.task_id_scheme = kTaskIdScheme;
+}
+
 }  // namespace
 
 StudyAxes study_axes(const Study& study) {
@@ -119,6 +134,7 @@ ArchiveContents read_archive(const std::string& path) {
         in_key_order(std::move(stored.axes), contents.axes.keys);
     contents.records.push_back(std::move(stored.record));
   }
+  if (contents.info.task_id_scheme != kTaskIdScheme) upgrade_ids(contents);
   std::sort(contents.records.begin(), contents.records.end(),
             [](const TaskRecord& a, const TaskRecord& b) {
               return std::tie(a.index, a.id) < std::tie(b.index, b.id);

@@ -9,7 +9,8 @@
 //                          started, finished (Unix seconds), ranks, task_count,
 //                          axis_keys (strings: the study's swept keys, in order),
 //                          reused_from (strings; only when `run --reuse` copied tasks in),
-//                          shard ("I/K", or "0/1" for the whole study; absent in older archives)
+//                          shard ("I/K", or "0/1" for the whole study; absent in older archives),
+//                          task_id_scheme (study/task_id.hpp; absent before scheme 1: 0)
 //   /study_text          scalar string: the study file as written
 //   /summary             one row per task in index order (see summary.hpp for the columns)
 //   /tasks/<id>/         one group per task, id = 32 hex digits
@@ -50,6 +51,7 @@
 #include <vector>
 
 #include "study/study.hpp"
+#include "study/task_id.hpp"
 #include "sweep/task_record.hpp"
 
 namespace ns {
@@ -74,6 +76,9 @@ struct ArchiveInfo {
   // whole study (also for a merge of several shards); "" when not known (an archive written
   // before archives recorded it).
   std::string shard = "0/1";
+  // How task ids are formed (study/task_id.hpp); 0 for archives from before it was recorded.
+  // Reading upgrades records to the current scheme, so read archives always hold this one.
+  int task_id_scheme = kTaskIdScheme;
 };
 
 // The values each task takes on the study's swept keys (Task::axes), as TOML text.
@@ -110,6 +115,11 @@ ArchiveSnapshot read_archive_and_journal(const std::string& path);
 ArchiveContents read_archive(const std::string& path);
 ArchiveInfo read_archive_info(const std::string& path);  // reads no task
 std::vector<TaskRecord> read_archive_records(const std::string& path);
+
+// Gives records that carry a task id of an earlier scheme (study/task_id.hpp) the current id of
+// the same task, found by index. Records with current ids, or of tasks that are not in the
+// study, are left as they are. Returns how many were renamed.
+int upgrade_task_ids(std::vector<TaskRecord>& records, const Study& study);
 
 // One record per task id, in first-seen order: a done record replaces an earlier failed or
 // diverged one; otherwise the first one stays. For resume (archive + journal) and merge.

@@ -69,10 +69,14 @@ ArchiveSnapshot read_archive_and_journal(const std::string& path) {
   const std::string journal = journal_path(path);
   std::error_code ignored;
   if (!std::filesystem::exists(journal, ignored)) return snapshot;
+  std::vector<TaskRecord> journaled = read_journal(journal, snapshot.contents.info.study_hash);
+  // A journal of an earlier release names its tasks by an earlier id scheme.
+  upgrade_task_ids(journaled, parse_study_text(snapshot.contents.info.study_text,
+                                               snapshot.contents.info.study_file));
   std::vector<TaskRecord>& records = snapshot.contents.records;
   std::set<std::string> in_archive;
   for (const TaskRecord& r : records) in_archive.insert(r.id);
-  for (TaskRecord& r : read_journal(journal, snapshot.contents.info.study_hash)) {
+  for (TaskRecord& r : journaled) {
     const bool new_task = !in_archive.count(r.id);
     records.push_back(std::move(r));
     if (new_task) {

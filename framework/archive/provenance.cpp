@@ -1,5 +1,7 @@
 #include "archive/provenance.hpp"
 
+#include "study/task_id.hpp"
+
 #include <fmt/format.h>
 
 #include "core/error.hpp"
@@ -53,6 +55,7 @@ void write_provenance(h5::Group& root, const ArchiveInfo& info) {
   root.set_attr("ranks", info.ranks);
   if (!info.reused_from.empty()) root.set_attr("reused_from", info.reused_from);
   if (!info.shard.empty()) root.set_attr("shard", info.shard);
+  root.set_attr("task_id_scheme", info.task_id_scheme);
   // A dataset, not an attribute: a study file may outgrow an attribute's 64 KiB.
   root.write_text("study_text", info.study_text);
 }
@@ -76,6 +79,14 @@ ArchiveInfo read_provenance(const h5::Group& root) {
   info.ranks = static_cast<int>(root.get_attr_int64("ranks"));
   if (root.has_attr("reused_from")) info.reused_from = root.get_attr_strings("reused_from");
   info.shard = root.has_attr("shard") ? root.get_attr_string("shard") : "";
+  // Archives from before the attribute name their tasks by scheme 0.
+  info.task_id_scheme =
+      root.has_attr("task_id_scheme") ? int(root.get_attr_int64("task_id_scheme")) : 0;
+  if (info.task_id_scheme > kTaskIdScheme)
+    throw ArchiveError(root.file_path(), "/",
+                       fmt::format("names its tasks by id scheme {}, which a newer release of "
+                                   "noisesweep wrote; this release knows schemes 0 to {}",
+                                   info.task_id_scheme, kTaskIdScheme));
   info.study_text = root.read_text("study_text");
   return info;
 }

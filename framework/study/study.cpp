@@ -11,18 +11,19 @@
 #include "study/dependencies.hpp"
 #include "study/expand.hpp"
 #include "study/study_spec.hpp"
+#include "study/task_id.hpp"
 
 namespace ns {
 
 namespace {
 
 // The parent's id is part of a dependent task's identity: retraining a changed baseline must
-// not reuse the fine-tuned results of the old one.
+// not reuse the fine-tuned results of the old one. settings_text keeps every setting, for people.
 void name_task(Task& task, const std::vector<Task>& tasks) {
   task.settings_text = to_toml(task.config);
-  if (task.parent)
-    task.settings_text += fmt::format("train.init_from = \"task:{}\"\n", tasks[*task.parent].id);
-  task.id = hash_hex(task.stage + "\n" + task.settings_text);
+  const std::string parent_id = task.parent ? tasks[*task.parent].id : "";
+  if (task.parent) task.settings_text += fmt::format("train.init_from = \"task:{}\"\n", parent_id);
+  task.id = task_id(task.stage, task.config, parent_id);
 }
 
 // Two equal tasks would compute the same thing twice and collide in the archive.

@@ -34,7 +34,8 @@
 namespace ns {
 
 struct Task {
-  std::string id;     // 32 hex digits: hash of settings_text (so, of everything that defines it)
+  std::string id;     // 32 hex digits: stage, settings that differ from the id scheme's defaults,
+                      // and the parent's id (study/task_id.hpp)
   std::string stage;  // name of its stage
   int index = 0;      // position in the study's expansion: the stable order of tasks
   RunConfig config;   // resolved; config.train.init_from is "" (the parent's weights are passed

@@ -50,6 +50,7 @@ ResultStore::ResultStore(std::string archive_path, const Study& study, const std
     torn_ = report.torn_bytes > 0 ? 1 : 0;
   }
   journal_ = std::make_unique<JournalWriter>(JournalWriter::open_or_create(journal, study.hash));
+  upgrade_task_ids(found, study);  // a journal of an earlier release: earlier task ids
   for (TaskRecord& r : keep_one_per_task(std::move(found))) {
     if (r.index < 0 || r.index >= int(study.tasks.size()) || study.tasks[r.index].id != r.id)
       throw ArchiveError(path_, "/tasks/" + r.id, "this task is not part of the study");

@@ -5,10 +5,12 @@
 #include <filesystem>
 #include <set>
 
+#include "config/run_file.hpp"
 #include "config/settings.hpp"
 #include "study/grid.hpp"
 #include "study/plan.hpp"
 #include "study/study.hpp"
+#include "study/task_id.hpp"
 
 using namespace ns;
 using Catch::Matchers::Contains;
@@ -153,7 +155,7 @@ TEST_CASE("task ids are content hashes: stable, distinct, and naming the parent"
     CHECK(t.id.size() == 32);
     CHECK(t.id.find_first_not_of("0123456789abcdef") == std::string::npos);
     CHECK(t.id == again.tasks[t.index].id);
-    CHECK(t.id == hash_hex(t.stage + "\n" + t.settings_text));
+    CHECK(t.id == task_id(t.stage, t.config, t.parent ? s.tasks[*t.parent].id : ""));
     ids.insert(t.id);
     if (t.parent)
       CHECK_THAT(t.settings_text,
@@ -169,6 +171,46 @@ TEST_CASE("task ids are content hashes: stable, distinct, and naming the parent"
   changed.replace(changed.find("train.lr = 0.05"), 15, "train.lr = 0.06");
   const Study other = parse(changed);
   for (const Task& t : other.tasks) CHECK(t.id != s.tasks[t.index].id);
+}
+
+TEST_CASE("task ids depend on what changes the computation, not on how it is written", "[study]") {
+  // At the scheme's frozen defaults nothing is part of the id: a setting added by a later
+  // release, at a default that keeps the old behaviour, adds nothing either.
+  CHECK(identity_text(RunConfig{}).empty());
+  RunConfig cfg;
+  cfg.train.optimizer.lr = 0.05;
+  cfg.eval.chunk = 17;  // memory only
+  CHECK(identity_text(cfg) == "train.lr = 0.05\n");
+
+  // Writing a default out changes no id; changing a value, the stage or the parent does.
+  const std::string implicit = kExample;
+  std::string explicit_defaults = kExample;
+  explicit_defaults.replace(
+      explicit_defaults.find("[defaults]"), 10,
+      "[defaults]\ntrain.batch_size = 128\neval.chunk = 99\ndata.dir = \"data\"");
+  const Study a = parse(implicit), b = parse(explicit_defaults);
+  REQUIRE(a.tasks.size() == b.tasks.size());
+  for (const Task& t : a.tasks) CHECK(t.id == b.tasks[t.index].id);
+  CHECK(task_id("x", cfg, "") != task_id("y", cfg, ""));
+  CHECK(task_id("x", cfg, "") != task_id("x", cfg, a.tasks[0].id));
+
+  // Pinned: archives written with scheme 1 must keep finding their tasks in every release.
+  CHECK(task_id("baseline", RunConfig{}, "") == "c9db40ca3eaaffa3a9e4d5f7e6864075");
+  CHECK(task_id("rowsum", cfg, "c9db40ca3eaaffa3a9e4d5f7e6864075") ==
+        "c2b3c6dc246a2ab46473a75888f727ba");
+}
+
+TEST_CASE("scheme-0 task ids are those of the releases before scheme 1", "[study]") {
+  // Scheme 0 hashed the stage and every setting as that release printed them (to_toml), and
+  // the parent's scheme-0 id: an independent computation of it from the tasks' settings.
+  const Study s = parse(kExample);
+  const std::vector<std::string> old_ids = scheme0_task_ids(s);
+  for (const Task& t : s.tasks) {
+    std::string text = to_toml(t.config);
+    if (t.parent) text += fmt::format("train.init_from = \"task:{}\"\n", old_ids[*t.parent]);
+    CHECK(old_ids[t.index] == hash_hex(t.stage + "\n" + text));
+    CHECK(old_ids[t.index] != t.id);
+  }
 }
 
 TEST_CASE("dependent tasks start from the baseline task with the same swept values", "[study]") {
