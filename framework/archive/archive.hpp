@@ -5,7 +5,8 @@
 // Layout (format "noisesweep-archive", format_version 2; version 1, without stats/, is not read):
 //   /                    attrs: format, format_version, study_name, study_file, study_hash,
 //                          program_version, git_commit, git_dirty (0/1), compiler,
-//                          eigen_version, hdf5_version, mpi_version, hosts (strings),
+//                          eigen_version, hdf5_version, mpi_version, numeric_build (the
+//                          writer's; absent before 0.2), hosts (strings),
 //                          started, finished (Unix seconds), ranks, task_count,
 //                          axis_keys (strings: the study's swept keys, in order),
 //                          reused_from (strings; only when `run --reuse` copied tasks in),
@@ -15,8 +16,9 @@
 //   /summary             one row per task in index order (see summary.hpp for the columns)
 //   /tasks/<id>/         one group per task, id = 32 hex digits
 //       attrs: id, stage, index, status ("done" | "failed" | "diverged"), message, settings,
-//              seed (uint64), rank, host, started, finished, train_seconds, eval_seconds,
-//              clean_accuracy
+//              seed (uint64), rank, host, build (numeric_build of the program that computed
+//              it; "" for tasks that never ran, absent before 0.2), started, finished,
+//              train_seconds, eval_seconds, clean_accuracy
 //       axes/            attrs: the task's value for each swept key, as TOML text, named by key
 //                        (a group of their own: a key such as "seed" would clash above)
 //       curve/epoch      int32 (epochs)      curve/loss, cross_entropy, train_accuracy,
@@ -66,6 +68,7 @@ struct ArchiveInfo {
   std::string program_version, git_commit;
   bool git_dirty = false;
   std::string compiler, eigen_version, hdf5_version, mpi_version;
+  std::string numeric_build;  // core/build_info.hpp, of the program that wrote the archive
   std::vector<std::string> hosts;
   double started = 0, finished = 0;  // Unix time, seconds
   int ranks = 0;
@@ -121,6 +124,16 @@ std::vector<TaskRecord> read_archive_records(const std::string& path);
 // study, are left as they are. Returns how many were renamed.
 int upgrade_task_ids(std::vector<TaskRecord>& records, const Study& study);
 
+// Finished tasks per numeric build (TaskRecord::build; "" for releases before 0.2 recorded it).
+using BuildCounts = std::map<std::string, int>;
+void count_build(BuildCounts& counts, const TaskRecord& r);  // counts r if it is done
+// Results of different builds can differ in the last bits, so one archive holds one build's
+// unless the user allows more (--allow-mixed-builds). Throws ArchiveError naming `path`, every
+// build and what to do, if `counts` holds a build other than `required`, or, with `required`
+// "", more than one build.
+void require_one_build(const std::string& path, const BuildCounts& counts,
+                       const std::string& required);
+
 // One record per task id, in first-seen order: a done record replaces an earlier failed or
 // diverged one; otherwise the first one stays. For resume (archive + journal) and merge.
 std::vector<TaskRecord> keep_one_per_task(std::vector<TaskRecord> records);
@@ -139,6 +152,9 @@ struct MergeReport {
   int from_journals = 0;                 // of which only the inputs' journals held
   std::vector<std::string> live_inputs;  // inputs a sweep is still writing: merged as they were
 };
-MergeReport merge_archives(const std::vector<std::string>& inputs, const std::string& output);
+// Finished tasks of different numeric builds (TaskRecord::build) are refused, naming the
+// builds, unless `allow_mixed_builds`.
+MergeReport merge_archives(const std::vector<std::string>& inputs, const std::string& output,
+                           bool allow_mixed_builds = false);
 
 }  // namespace ns

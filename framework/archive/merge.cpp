@@ -91,7 +91,8 @@ ArchiveSnapshot read_archive_and_journal(const std::string& path) {
   return snapshot;
 }
 
-MergeReport merge_archives(const std::vector<std::string>& inputs, const std::string& output) {
+MergeReport merge_archives(const std::vector<std::string>& inputs, const std::string& output,
+                           bool allow_mixed_builds) {
   if (inputs.empty()) throw Error("merge needs at least one archive");
   const ArchiveLock lock(output);
   lock.remove_leftovers();
@@ -121,6 +122,11 @@ MergeReport merge_archives(const std::vector<std::string>& inputs, const std::st
     for (TaskRecord& r : next.contents.records) merged.records.push_back(std::move(r));
   }
   std::vector<TaskRecord> records = keep_one_per_task(std::move(merged.records));
+  if (!allow_mixed_builds) {
+    BuildCounts builds;
+    for (const TaskRecord& r : records) count_build(builds, r);
+    require_one_build(output, builds, "");
+  }
   report.tasks = records.size();
   write_archive(output, merged.info, records, merged.axes);
   return report;

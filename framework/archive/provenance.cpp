@@ -49,6 +49,7 @@ void write_provenance(h5::Group& root, const ArchiveInfo& info) {
   root.set_attr("eigen_version", info.eigen_version);
   root.set_attr("hdf5_version", info.hdf5_version);
   root.set_attr("mpi_version", info.mpi_version);
+  root.set_attr("numeric_build", info.numeric_build);
   root.set_attr("hosts", info.hosts);
   root.set_attr("started", info.started);
   root.set_attr("finished", info.finished);
@@ -73,6 +74,7 @@ ArchiveInfo read_provenance(const h5::Group& root) {
   info.eigen_version = root.get_attr_string("eigen_version");
   info.hdf5_version = root.get_attr_string("hdf5_version");
   info.mpi_version = root.get_attr_string("mpi_version");
+  if (root.has_attr("numeric_build")) info.numeric_build = root.get_attr_string("numeric_build");
   info.hosts = root.get_attr_strings("hosts");
   info.started = root.get_attr_double("started");
   info.finished = root.get_attr_double("finished");

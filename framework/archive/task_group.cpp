@@ -200,6 +200,7 @@ void write_task_group(h5::Group& tasks, const TaskRecord& r, const AxisValues& a
   g.set_attr("seed", r.seed);
   g.set_attr("rank", r.rank);
   g.set_attr("host", r.host);
+  g.set_attr("build", r.build);
   g.set_attr("started", r.started);
   g.set_attr("finished", r.finished);
   g.set_attr("train_seconds", r.train_seconds);
@@ -236,6 +237,7 @@ StoredTask read_task_group(const h5::Group& g) {
   r.seed = g.get_attr_uint64("seed");
   r.rank = read_int(g, "rank");
   r.host = g.get_attr_string("host");
+  r.build = g.has_attr("build") ? g.get_attr_string("build") : "";  // absent before 0.2
   r.started = g.get_attr_double("started");
   r.finished = g.get_attr_double("finished");
   r.train_seconds = g.get_attr_double("train_seconds");

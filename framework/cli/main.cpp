@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "cli/commands.hpp"
+#include "core/build_info.hpp"
 #include "core/error.hpp"
 
 int main(int argc, char** argv) {
@@ -12,7 +13,9 @@ int main(int argc, char** argv) {
       "noisesweep: reproducible ablation studies of noise-robust analog neural networks.\n"
       "Run `noisesweep COMMAND --help` for a command's options."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", NOISESWEEP_VERSION);
+  // The numeric build decides the bits of every result (README, "Bitwise reproducibility").
+  app.set_version_flag("--version", fmt::format("noisesweep {}\nbuild: {}", ns::program_version(),
+                                                ns::numeric_build()));
   const ns::cli::Command commands[] = {
       ns::cli::add_train_command(app),    ns::cli::add_run_command(app),
       ns::cli::add_plan_command(app),     ns::cli::add_status_command(app),

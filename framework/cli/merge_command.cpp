@@ -10,6 +10,7 @@ Command add_merge_command(CLI::App& app) {
   struct Options {
     std::vector<std::string> inputs;
     std::string output;
+    bool allow_mixed_builds = false;
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
@@ -21,8 +22,11 @@ Command add_merge_command(CLI::App& app) {
   cmd->add_option("archives", o->inputs, "Input archives")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", o->output, "Merged archive (may be one of the inputs)")
       ->required();
+  cmd->add_flag("--allow-mixed-builds", o->allow_mixed_builds,
+                "Merge archives whose finished tasks different builds of noisesweep computed\n"
+                "(results can differ in the last bits); refused without it");
   return {cmd, [o] {
-            const MergeReport report = merge_archives(o->inputs, o->output);
+            const MergeReport report = merge_archives(o->inputs, o->output, o->allow_mixed_builds);
             fmt::print("merged {} archive(s) into {}: {} tasks", o->inputs.size(), o->output,
                        report.tasks);
             if (report.from_journals > 0)

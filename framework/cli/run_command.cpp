@@ -36,6 +36,7 @@ struct RunOptions {
   double checkpoint_interval = 600;
   std::string shard = "0/1";
   std::vector<std::string> reuse;  // archives whose finished tasks of this study are copied in
+  bool allow_mixed_builds = false;
 };
 
 std::string clock_text(double seconds) {
@@ -104,6 +105,7 @@ ArchiveInfo provenance(const Study& study, const std::map<int, TaskRecord>& reco
   info.eigen_version = eigen_version();
   info.hdf5_version = hdf5_version();
   info.mpi_version = mpi_library_version();
+  info.numeric_build = numeric_build();
   info.hosts.push_back(host_name());
   for (const auto& [i, r] : records)
     if (!r.host.empty() &&
@@ -146,7 +148,7 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
       [&](const std::map<int, TaskRecord>& records) {
         return provenance(study, records, mpi ? mpi->size() : 1, started, reused_from, shard);
       },
-      o.checkpoint_interval);
+      o.checkpoint_interval, o.allow_mixed_builds);
   // Where reused tasks came from must outlive this run: a resumed run keeps the sources.
   reused_from = store.earlier_reused_from();
   fmt::print("study {}: {} tasks in {} stages; archive {}\n", study.name, study.tasks.size(),
@@ -272,6 +274,10 @@ Command add_run_command(CLI::App& app) {
                   "stage, settings, seed and parent: the same computation), e.g. the archive of\n"
                   "an earlier version of the study with fewer seeds or stages. Repeatable.")
       ->check(CLI::ExistingFile);
+  cmd->add_flag("--allow-mixed-builds", o->allow_mixed_builds,
+                "Resume, or --reuse tasks of, an archive whose finished tasks another build of\n"
+                "noisesweep computed (another compiler, flags or instruction set, whose results\n"
+                "can differ in the last bits). Refused without it; each task records its build.");
   cmd->add_option("--threads", o->threads,
                   "Worker threads when run without mpirun (one task per thread)")
       ->capture_default_str()

@@ -5,6 +5,7 @@
 
 #include "archive/archive_lock.hpp"
 #include "archive/journal.hpp"
+#include "core/build_info.hpp"
 #include "core/error.hpp"
 #include "sweep/worker.hpp"
 
@@ -14,16 +15,23 @@ namespace {
 
 constexpr double kSyncInterval = 1.0;  // seconds between fdatasync of the journal
 
+void check_builds(const std::string& path, const std::map<int, TaskRecord>& records) {
+  BuildCounts builds;
+  for (const auto& [index, r] : records) count_build(builds, r);
+  require_one_build(path, builds, numeric_build());
+}
+
 }  // namespace
 
 ResultStore::ResultStore(std::string archive_path, const Study& study, const std::string& shard,
                          std::function<ArchiveInfo(const std::map<int, TaskRecord>&)> provenance,
-                         double checkpoint_seconds)
+                         double checkpoint_seconds, bool allow_mixed_builds)
     : path_(std::move(archive_path)),
       lock_(std::make_unique<ArchiveLock>(path_)),
       study_(study),
       provenance_(std::move(provenance)),
-      checkpoint_seconds_(checkpoint_seconds) {
+      checkpoint_seconds_(checkpoint_seconds),
+      allow_mixed_builds_(allow_mixed_builds) {
   lock_->remove_leftovers();
   std::vector<TaskRecord> found;
   if (std::filesystem::exists(path_)) {
@@ -56,12 +64,14 @@ ResultStore::ResultStore(std::string archive_path, const Study& study, const std
       throw ArchiveError(path_, "/tasks/" + r.id, "this task is not part of the study");
     records_[r.index] = std::move(r);
   }
+  if (!allow_mixed_builds_) check_builds(path_, records_);
   last_sync_ = last_checkpoint_ = unix_time();
 }
 
 ResultStore::~ResultStore() = default;
 
 void ResultStore::add(const TaskRecord& record) {
+  if (!allow_mixed_builds_) check_builds(path_, {{record.index, record}});
   try {
     journal_->append(record);
   } catch (const ArchiveError& e) {

@@ -28,9 +28,14 @@ class ResultStore final : public ResultSink {
   // to another study, or the archive to another shard than `shard` ("I/K", "0/1": whole).
   // `provenance` describes the run for the archive's root attributes; checkpoints happen at
   // most every `checkpoint_seconds` during add(), and at every explicit checkpoint().
+  //
+  // Finished tasks of one archive come from one numeric build (core/build_info.hpp), this
+  // program's, unless `allow_mixed_builds`: otherwise the constructor refuses an archive with
+  // finished tasks of another build (or of a release that did not record it), and add() a
+  // finished record of another build (a worker on another binary, a reused task).
   ResultStore(std::string archive_path, const Study& study, const std::string& shard,
               std::function<ArchiveInfo(const std::map<int, TaskRecord>&)> provenance,
-              double checkpoint_seconds = 600);
+              double checkpoint_seconds = 600, bool allow_mixed_builds = false);
   ~ResultStore() override;
 
   // Every task with a record, by task index (a later record of a task replaces an earlier one).
@@ -54,6 +59,7 @@ class ResultStore final : public ResultSink {
   std::vector<std::string> earlier_reused_from_;
   std::function<ArchiveInfo(const std::map<int, TaskRecord>&)> provenance_;
   double checkpoint_seconds_;
+  bool allow_mixed_builds_;
   std::unique_ptr<JournalWriter> journal_;
   int torn_ = 0;
   double last_sync_ = 0, last_checkpoint_ = 0;

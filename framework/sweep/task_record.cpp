@@ -5,13 +5,13 @@
 #include "core/error.hpp"
 #include "sweep/bytes.hpp"
 
-// Encoding, version 2 (all numbers little-endian; str = u64 length + bytes; f64s = u64 count +
+// Encoding, version 3 (all numbers little-endian; str = u64 length + bytes; f64s = u64 count +
 // values; enums are u8 holding the enumerator's position in its C++ declaration, so new
 // enumerators may only be added at the end):
 //   u32 magic "NSTR", u32 version
 //   str id, str stage, i32 index, u8 status, str message, str settings_text, u64 seed
-//   i32 rank, str host, f64 started, f64 finished, f64 train_seconds, f64 eval_seconds
-//   u64 epochs, then per epoch: i32 epoch, f64 loss, cross_entropy, train_accuracy,
+//   i32 rank, str host, str build (version 3 on), f64 started, f64 finished, f64 train_seconds, f64
+//   eval_seconds u64 epochs, then per epoch: i32 epoch, f64 loss, cross_entropy, train_accuracy,
 //                               validation_accuracy, seconds
 //   f64 clean_accuracy
 //   u64 kinds, u8 per kind; f64s levels; i32 repetitions; f64s accuracy
@@ -26,8 +26,10 @@ namespace ns {
 namespace {
 
 constexpr std::uint32_t kMagic = 0x5254534E;  // "NSTR" as little-endian bytes
-// 2: network statistics after the noise curves.
-constexpr std::uint32_t kVersion = 2;
+// 2: network statistics after the noise curves. 3: the build after the host. Version 2
+// records (journals of 0.1.0) are still read, with an empty build.
+constexpr std::uint32_t kVersion = 3;
+constexpr std::uint32_t kOldestVersion = 2;
 
 constexpr int kStatusCount = static_cast<int>(TaskStatus::Diverged) + 1;
 constexpr int kNoiseKindCount = static_cast<int>(NoiseKind::MulCor) + 1;
@@ -198,9 +200,9 @@ std::size_t histogram_size(const Histogram& h) {
 
 // An upper bound of the encoded size, so the writer allocates once.
 std::size_t size_hint(const TaskRecord& r) {
-  std::size_t n = 256 + r.id.size() + r.stage.size() + r.message.size() + r.settings_text.size() +
-                  r.host.size() + r.curve.size() * 44 + r.noise.kinds.size() +
-                  8 * (r.noise.levels.size() + r.noise.accuracy.size());
+  std::size_t n = 256 + r.build.size() + r.id.size() + r.stage.size() + r.message.size() +
+                  r.settings_text.size() + r.host.size() + r.curve.size() * 44 +
+                  r.noise.kinds.size() + 8 * (r.noise.levels.size() + r.noise.accuracy.size());
   for (const LayerStats& layer : r.stats.layers) {
     n += 16 + 8 * (layer.row_mean.size() + layer.row_std.size()) + histogram_size(layer.weights) +
          histogram_size(layer.biases);
@@ -263,6 +265,7 @@ void encode_to(bytes::Writer& out, const TaskRecord& r) {
   out.u64(r.seed);
   out.i32(r.rank);
   out.str(r.host);
+  out.str(r.build);
   out.f64(r.started);
   out.f64(r.finished);
   out.f64(r.train_seconds);
@@ -279,8 +282,10 @@ TaskRecord decode(std::string_view bytes) {
   bytes::Reader in(bytes, "task record");
   if (const std::uint32_t magic = in.u32(); magic != kMagic)
     in.fail(fmt::format("bad magic number {:#010x}: not a task record", magic));
-  if (const std::uint32_t version = in.u32(); version != kVersion)
-    in.fail(fmt::format("format version {} (this build reads version {})", version, kVersion));
+  const std::uint32_t version = in.u32();
+  if (version < kOldestVersion || version > kVersion)
+    in.fail(fmt::format("format version {} (this build reads versions {} to {})", version,
+                        kOldestVersion, kVersion));
   TaskRecord r;
   r.id = in.str();
   r.stage = in.str();
@@ -291,6 +296,7 @@ TaskRecord decode(std::string_view bytes) {
   r.seed = in.u64();
   r.rank = in.i32();
   r.host = in.str();
+  if (version >= 3) r.build = in.str();
   r.started = in.f64();
   r.finished = in.f64();
   r.train_seconds = in.f64();

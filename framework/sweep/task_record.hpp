@@ -33,6 +33,7 @@ struct TaskRecord {
 
   int rank = 0;
   std::string host;
+  std::string build;  // numeric_build() of the program that computed it; "" if not recorded
   double started = 0, finished = 0;  // Unix time, seconds
   double train_seconds = 0, eval_seconds = 0;
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "core/build_info.hpp"
 #include "core/error.hpp"
 #include "sweep/coordinator.hpp"
 #include "train/run.hpp"
@@ -30,6 +31,7 @@ TaskRecord run_task(const Task& task, const ModelWeights* parent_weights, const 
   r.seed = task.config.seed;
   r.rank = who.rank;
   r.host = who.host;
+  r.build = numeric_build();
   r.started = unix_time();
   RunObserver observer;
   observer.epoch = [&](const EpochStats&) {

@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config git
           libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
           libeigen3-dev libtomlplusplus-dev catch2 libcli11-dev libfmt-dev libxxhash-dev
+          nlohmann-json3-dev
           python3 python3-numpy python3-h5py python3-matplotlib ca-certificates
           slurmctld slurmd slurm-client munge)  # the SLURM tests start a one-node cluster
 [[ "${1:-}" == "--with-torch" ]] && packages+=(python3-torch libopenblas0)

@@ -46,6 +46,7 @@ archive_ids() {  # 8-digit prefixes, as plan prints them
 plan_ids "$study" > "$work/study.ids"
 plan_ids "$work/grown.toml" > "$work/grown.ids"
 tasks=$(wc -l < "$work/study.ids")
+this_build=$("$bin" --version | sed -n 's/^build: //p')
 sets=0
 for set in "$fixtures"/archives/*/; do
   name=$(basename "$set")
@@ -76,8 +77,18 @@ for set in "$fixtures"/archives/*/; do
   grep -q "baseline" "$work/report.md" && grep -q "rowsum" "$work/report.md" \
     || fail "$name: the report lacks the stages"
 
-  # resume: only the missing tasks are computed
-  "$bin" run "$study" -o "$interrupted" --threads 2 > "$work/resume.log" \
+  # resume: only the missing tasks are computed. The fixture's tasks come from another build
+  # (or one that did not record itself): mixing them with this build's needs saying so.
+  fixture_builds=$("$python" -c "import h5py,sys; t=h5py.File(sys.argv[1])['tasks']; \
+print(sorted({t[i].attrs.get('build', '') for i in t}))" "$complete")
+  if [[ "$fixture_builds" != "['$this_build']" ]]; then
+    if "$bin" run "$study" -o "$interrupted" --threads 2 > "$work/refused.log" 2>&1; then
+      fail "$name: resuming tasks of another build was not refused"
+    fi
+    grep -q -- "--allow-mixed-builds" "$work/refused.log" \
+      || fail "$name: unclear refusal of mixed builds: $(cat "$work/refused.log")"
+  fi
+  "$bin" run "$study" -o "$interrupted" --threads 2 --allow-mixed-builds > "$work/resume.log" \
     || { cat "$work/resume.log"; fail "$name: the interrupted sweep does not resume"; }
   grep -q "^resuming: $held tasks already finished" "$work/resume.log" \
     || fail "$name: the resume did not find the $held finished tasks: $(head -3 "$work/resume.log")"
@@ -85,6 +96,7 @@ for set in "$fixtures"/archives/*/; do
 
   # --reuse into a grown study
   "$bin" run "$work/grown.toml" -o "$work/run/grown.h5" --reuse "$complete" --threads 2 \
+    --allow-mixed-builds \
     > "$work/reuse.log" || fail "$name: --reuse failed"
   grep -q "reused $tasks finished task(s)" "$work/reuse.log" \
     || fail "$name: --reuse did not copy every task: $(grep reused "$work/reuse.log")"

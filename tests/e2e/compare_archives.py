@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Compares the results in two noisesweep archives, bit for bit, with h5py only.
 
-Usage: compare_archives.py A.h5 B.h5 [--expect-tasks N]
+Usage: compare_archives.py A.h5 B.h5 [--expect-tasks N] [--ignore-settings-text]
 
 Results are everything a task computed: status, message, settings, seed, clean accuracy,
 the training curve (except its wall-clock seconds), the noise-evaluation array, and any stored
-weights. Who ran it, where and when (rank, host, times) may differ. Exits 1 and says what
+weights. Who ran it, where and when (rank, host, times) may differ. --ignore-settings-text
+leaves out the tasks' settings as text, which lists every setting of the release that wrote
+it (a later release with more settings prints more); the task ids still pin the settings. Exits 1 and says what
 differs, or prints how many tasks matched."""
 import argparse
 import sys
@@ -43,7 +45,9 @@ def main():
     parser.add_argument("a")
     parser.add_argument("b")
     parser.add_argument("--expect-tasks", type=int)
+    parser.add_argument("--ignore-settings-text", action="store_true")
     args = parser.parse_args()
+    attrs = [a for a in RESULT_ATTRS if not (args.ignore_settings_text and a == "settings")]
     problems = []
     with h5py.File(args.a, "r") as fa, h5py.File(args.b, "r") as fb:
         if fa.attrs["study_hash"] != fb.attrs["study_hash"]:
@@ -58,7 +62,7 @@ def main():
             problems.append("summary rows do not match the task groups")
         for task in sorted(ta & tb):
             ga, gb = fa["tasks"][task], fb["tasks"][task]
-            for attr in RESULT_ATTRS:
+            for attr in attrs:
                 if not same(ga.attrs[attr], gb.attrs[attr]):
                     problems.append(f"{task}: attribute {attr}: {ga.attrs[attr]!r} != {gb.attrs[attr]!r}")
             da, db = datasets(ga), datasets(gb)
