@@ -181,13 +181,8 @@ int read_int(const h5::Group& g, const char* name) {
 void write_task_group(h5::Group& tasks, const TaskRecord& r, const AxisValues& axes) {
   if (r.id.empty() || r.id.find('/') != std::string::npos || r.id == "." || r.id == "..")
     throw Error(fmt::format("task id '{}' cannot name an archive group", r.id));
-  const NoiseCurves& n = r.noise;
-  if (n.repetitions < 0 ||
-      n.accuracy.size() != n.kinds.size() * n.levels.size() * std::size_t(n.repetitions)) {
-    throw Error(
-        fmt::format("task {}: {} noise accuracies for {} kinds x {} levels x {} repetitions", r.id,
-                    n.accuracy.size(), n.kinds.size(), n.levels.size(), n.repetitions));
-  }
+  if (const std::string problem = r.noise.problem(); !problem.empty())
+    throw Error(fmt::format("task {}: {}", r.id, problem));
   if (const std::string problem = network_stats_problem(r.stats); !problem.empty())
     throw Error(fmt::format("task {}: network statistics: {}", r.id, problem));
   h5::Group g = tasks.create_group(r.id);

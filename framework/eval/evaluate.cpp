@@ -1,5 +1,7 @@
 #include "eval/evaluate.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 
 #include "engine/activation.hpp"
@@ -58,6 +60,14 @@ Index finish_forward(const Parameters<float>& p, int from, Mat<float>& z, const 
 }
 
 }  // namespace
+
+std::string NoiseCurves::problem() const {
+  if (repetitions < 0) return fmt::format("negative repetitions {}", repetitions);
+  if (accuracy.size() != kinds.size() * levels.size() * std::size_t(repetitions))
+    return fmt::format("{} noise accuracies for {} kinds x {} levels x {} repetitions",
+                       accuracy.size(), kinds.size(), levels.size(), repetitions);
+  return "";
+}
 
 double NoiseCurves::mean(int k, int l) const {
   double sum = 0;

@@ -1,6 +1,7 @@
 #pragma once
 // Evaluation: clean accuracy, and accuracy under each hardware-noise kind alone at a list of
 // variances, repeated over the whole test set (METHOD.md section 1's protocol).
+#include <string>
 #include <vector>
 
 #include "config/run_config.hpp"
@@ -23,6 +24,9 @@ struct NoiseCurves {
   }
   double mean(int k, int l) const;
   double std(int k, int l) const;  // sample std over repetitions (0 for one repetition)
+  // What is wrong with the shape ("" if nothing): negative repetitions, or not one accuracy per
+  // kind x level x repetition. Every reader and writer of curves checks this before at().
+  std::string problem() const;
 };
 
 // The fast path: the clean first layer is computed once, and correlated noise on the first

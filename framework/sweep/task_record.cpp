@@ -48,10 +48,6 @@ Enum get_enum(bytes::Reader& in, int count, const char* what) {
   return static_cast<Enum>(value);
 }
 
-std::size_t expected_accuracy_count(const NoiseCurves& n) {
-  return n.kinds.size() * n.levels.size() * static_cast<std::size_t>(n.repetitions);
-}
-
 void put_curve(bytes::Writer& out, const std::vector<EpochStats>& curve) {
   out.u64(curve.size());
   for (const EpochStats& e : curve) {
@@ -94,11 +90,7 @@ NoiseCurves get_noise(bytes::Reader& in) {
   noise.repetitions = in.i32();
   if (noise.repetitions < 0) in.fail(fmt::format("negative repetitions {}", noise.repetitions));
   noise.accuracy = in.f64s();
-  if (noise.accuracy.size() != expected_accuracy_count(noise)) {
-    in.fail(fmt::format("{} noise accuracies for {} kinds x {} levels x {} repetitions",
-                        noise.accuracy.size(), noise.kinds.size(), noise.levels.size(),
-                        noise.repetitions));
-  }
+  if (const std::string problem = noise.problem(); !problem.empty()) in.fail(problem);
   return noise;
 }
 
@@ -244,13 +236,8 @@ std::string encode(const TaskRecord& r) {
 }
 
 void encode_to(bytes::Writer& out, const TaskRecord& r) {
-  if (r.noise.repetitions < 0 || r.noise.accuracy.size() != expected_accuracy_count(r.noise)) {
-    throw Error(fmt::format(
-        "cannot encode task record {}: {} noise accuracies for {} kinds x {} levels x {} "
-        "repetitions",
-        r.id, r.noise.accuracy.size(), r.noise.kinds.size(), r.noise.levels.size(),
-        r.noise.repetitions));
-  }
+  if (const std::string problem = r.noise.problem(); !problem.empty())
+    throw Error(fmt::format("cannot encode task record {}: {}", r.id, problem));
   if (const std::string problem = network_stats_problem(r.stats); !problem.empty())
     throw Error(fmt::format("cannot encode task record {}: network statistics: {}", r.id, problem));
   out.reserve(out.size() + size_hint(r));  // one allocation, or none for a reused writer
