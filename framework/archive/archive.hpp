@@ -54,7 +54,7 @@
 
 #include "study/study.hpp"
 #include "study/task_id.hpp"
-#include "sweep/task_record.hpp"
+#include "record/task_record.hpp"
 
 namespace ns {
 

@@ -16,7 +16,7 @@
 
 #include "archive/checksum.hpp"
 #include "core/error.hpp"
-#include "sweep/bytes.hpp"
+#include "record/bytes.hpp"
 
 namespace ns {
 namespace {

@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "io/posix_file.hpp"
-#include "sweep/bytes.hpp"
-#include "sweep/task_record.hpp"
+#include "record/bytes.hpp"
+#include "record/task_record.hpp"
 
 namespace ns {
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "io/h5.hpp"
-#include "sweep/task_record.hpp"
+#include "record/task_record.hpp"
 
 namespace ns {
 

@@ -10,7 +10,7 @@
 
 #include "report/statistics.hpp"
 #include "study/study.hpp"
-#include "sweep/task_record.hpp"
+#include "record/task_record.hpp"
 
 namespace ns::report {
 

@@ -8,7 +8,7 @@
 
 #include "study/shard.hpp"
 #include "study/study.hpp"
-#include "sweep/task_record.hpp"
+#include "record/task_record.hpp"
 #include "sweep/transport.hpp"
 
 namespace ns {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "study/study.hpp"
-#include "sweep/task_record.hpp"
+#include "record/task_record.hpp"
 #include "sweep/transport.hpp"
 
 namespace ns {

@@ -29,8 +29,8 @@
 #include "archive/journal.hpp"
 #include "core/error.hpp"
 #include "io/h5.hpp"
-#include "sweep/bytes.hpp"
-#include "sweep/task_record.hpp"
+#include "record/bytes.hpp"
+#include "record/task_record.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Contains;

@@ -1,9 +1,9 @@
-#include "sweep/task_record.hpp"
+#include "record/task_record.hpp"
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
-#include "sweep/bytes.hpp"
+#include "record/bytes.hpp"
 
 // Encoding, version 3 (all numbers little-endian; str = u64 length + bytes; f64s = u64 count +
 // values; enums are u8 holding the enumerator's position in its C++ declaration, so new

@@ -1,4 +1,4 @@
-#include "sweep/bytes.hpp"
+#include "record/bytes.hpp"
 
 #include <fmt/format.h>
 
