@@ -305,4 +305,17 @@ TaskRecord decode(std::string_view bytes) {
   return r;
 }
 
+std::string encode(const ModelWeights& weights) {
+  bytes::Writer out;
+  put_weights(out, weights);
+  return out.take();
+}
+
+ModelWeights decode_weights(std::string_view bytes) {
+  bytes::Reader in(bytes, "weights");
+  ModelWeights weights = get_weights(in);
+  in.expect_end();
+  return weights;
+}
+
 }  // namespace ns

@@ -55,4 +55,8 @@ std::string encode(const TaskRecord& r);
 void encode_to(bytes::Writer& out, const TaskRecord& r);
 TaskRecord decode(std::string_view bytes);
 
+// A network's weights alone, in the same encoding (what a worker needs of a parent task).
+std::string encode(const ModelWeights& weights);
+ModelWeights decode_weights(std::string_view bytes);
+
 }  // namespace ns

@@ -9,20 +9,20 @@
 
 namespace ns {
 
-std::string encode_assignment(int task, const TaskRecord* parent) {
+std::string encode_assignment(int task, const ModelWeights* parent_weights) {
   std::string out(sizeof(std::int32_t), '\0');
   const std::int32_t index = task;
   std::memcpy(out.data(), &index, sizeof index);
-  if (parent) out += encode(*parent);
+  if (parent_weights) out += encode(*parent_weights);
   return out;
 }
 
-std::pair<int, std::optional<TaskRecord>> decode_assignment(const std::string& payload) {
+std::pair<int, std::optional<ModelWeights>> decode_assignment(const std::string& payload) {
   std::int32_t index = 0;
   if (payload.size() < sizeof index) throw Error("corrupt task assignment");
   std::memcpy(&index, payload.data(), sizeof index);
   if (payload.size() == sizeof index) return {index, std::nullopt};
-  return {index, decode(std::string_view(payload).substr(sizeof index))};
+  return {index, decode_weights(std::string_view(payload).substr(sizeof index))};
 }
 
 namespace {
@@ -84,7 +84,7 @@ class Coordinator {
           fmt::format("task {} ({}) has no stored weights, but later tasks "
                       "start from it",
                       r.index, r.id));
-    parents_[r.index] = r;
+    parents_[r.index] = *r.weights;
   }
 
   // Tasks whose parent failed can never run: record them as failed, saying why.
@@ -218,7 +218,8 @@ class Coordinator {
   std::vector<WorkerState> workers_;
   std::vector<bool> stop_sent_;
   std::map<int, int> running_on_;           // worker -> task
-  std::map<int, TaskRecord> parents_;       // finished tasks whose children are not all assigned
+  std::map<int, ModelWeights> parents_;     // weights of finished tasks whose children are not
+                                            // all assigned
   std::vector<std::vector<int>> children_;  // task -> the tasks that start from it
   bool stopping_ = false, ready_task_exists_ = false;
   int finished_now_ = 0;

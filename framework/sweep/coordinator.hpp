@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "record/task_record.hpp"
 #include "study/shard.hpp"
 #include "study/study.hpp"
-#include "record/task_record.hpp"
 #include "sweep/transport.hpp"
 
 namespace ns {
@@ -44,8 +44,9 @@ struct SweepOutcome {
 SweepOutcome coordinate(const Study& study, const std::map<int, TaskRecord>& finished,
                         CoordinatorLink& link, ResultSink& sink, const CoordinatorOptions& options);
 
-// Assign payloads: the task index and, for a dependent task, its parent's record.
-std::string encode_assignment(int task, const TaskRecord* parent);
-std::pair<int, std::optional<TaskRecord>> decode_assignment(const std::string& payload);
+// Assign payloads: the task index and, for a dependent task, its parent's weights (the rest of
+// the parent's record stays with the coordinator).
+std::string encode_assignment(int task, const ModelWeights* parent_weights);
+std::pair<int, std::optional<ModelWeights>> decode_assignment(const std::string& payload);
 
 }  // namespace ns

@@ -71,7 +71,7 @@ void run_worker(const Study& study, WorkerLink& link, const WorkerIdentity& who,
     if (m.kind != MessageKind::Assign) throw Error("worker: unexpected message from coordinator");
     const auto [index, parent] = decode_assignment(m.payload);
     if (index < 0 || index >= int(study.tasks.size())) throw Error("worker: no such task");
-    const ModelWeights* weights = parent && parent->weights ? &*parent->weights : nullptr;
+    const ModelWeights* weights = parent ? &*parent : nullptr;
     try {
       link.send(MessageKind::Result, encode(run_task(study.tasks[index], weights, who, stop)));
     } catch (const Cancelled&) {

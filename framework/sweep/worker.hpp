@@ -3,8 +3,8 @@
 #include <functional>
 #include <string>
 
-#include "study/study.hpp"
 #include "record/task_record.hpp"
+#include "study/study.hpp"
 #include "sweep/transport.hpp"
 
 namespace ns {
