@@ -1,5 +1,6 @@
 // `noisesweep status ARCHIVE.h5`: done, failed and pending tasks per stage, including what a
-// running (or interrupted) sweep has journaled but not yet written to the archive.
+// running (or interrupted) sweep has journaled but not yet written to the archive. As a table
+// for people, or with --json as one JSON object for scripts (schema noisesweep-status/1).
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include "archive/archive.hpp"
 #include "archive/journal.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_output.hpp"
 #include "core/error.hpp"
 #include "study/shard.hpp"
 #include "study/study.hpp"
@@ -20,7 +22,26 @@ struct StageCounts {
   int done = 0, failed = 0, pending = 0;
 };
 
-int status(const std::string& path) {
+struct FailedTask {
+  int index = 0;
+  std::string stage, id;
+  TaskStatus status = TaskStatus::Failed;  // failed or diverged
+  std::string message;
+};
+
+// What `status` reports, computed once and then printed as text or as JSON.
+struct StatusReport {
+  std::string archive;
+  Study study;
+  Shard shard;
+  int in_shard = 0;                 // the study's tasks that belong to the archive's shard
+  int from_journal = 0;             // records read from the journal of a running or stopped sweep
+  std::vector<StageCounts> stages;  // in study.stages order
+  StageCounts total;
+  std::vector<FailedTask> failed;  // in index order
+};
+
+StatusReport read_status(const std::string& path) {
   const std::string journal = path + ".journal";
   const bool has_archive = std::filesystem::exists(path);
   if (!has_archive && !std::filesystem::exists(journal))
@@ -34,12 +55,14 @@ int status(const std::string& path) {
                     "holds the finished tasks so far",
                     path, journal));
   const ArchiveContents archive = read_archive(path);
-  const Study study = parse_study_text(archive.info.study_text, archive.info.study_file);
+  StatusReport report;
+  report.archive = path;
+  report.study = parse_study_text(archive.info.study_text, archive.info.study_file);
+  const Study& study = report.study;
   std::vector<TaskRecord> records = archive.records;
-  int from_journal = 0;
   if (std::filesystem::exists(journal)) {
     std::vector<TaskRecord> more = read_journal(journal, study.hash);
-    from_journal = int(more.size());
+    report.from_journal = int(more.size());
     records.insert(records.end(), more.begin(), more.end());
   }
   std::map<int, const TaskRecord*> by_index;
@@ -47,14 +70,13 @@ int status(const std::string& path) {
   for (const TaskRecord& r : unique) by_index[r.index] = &r;
 
   // A shard's archive is complete when its own tasks are: the other shards' are not pending.
-  const Shard shard = archive.info.shard.empty() ? Shard{} : parse_shard(archive.info.shard);
-  int in_shard = 0;
+  report.shard = archive.info.shard.empty() ? Shard{} : parse_shard(archive.info.shard);
   std::map<std::string, StageCounts> counts;
-  StageCounts total;
   for (const Task& t : study.tasks) {
-    if (!shard.contains(study, t.index)) continue;
-    ++in_shard;
+    if (!report.shard.contains(study, t.index)) continue;
+    ++report.in_shard;
     StageCounts& c = counts[t.stage];
+    StageCounts& total = report.total;
     const auto it = by_index.find(t.index);
     if (it == by_index.end())
       ++c.pending, ++total.pending;
@@ -63,40 +85,100 @@ int status(const std::string& path) {
     else
       ++c.failed, ++total.failed;
   }
-  fmt::print("archive {}: study {} ({}), {} tasks\n", path, study.name, study.file,
+  for (const std::string& stage : study.stages) report.stages.push_back(counts[stage]);
+  for (const auto& [index, r] : by_index)
+    if (r->status != TaskStatus::Done)
+      report.failed.push_back({index, r->stage, r->id, r->status, r->message});
+  return report;
+}
+
+void print_text(const StatusReport& report) {
+  const Study& study = report.study;
+  fmt::print("archive {}: study {} ({}), {} tasks\n", report.archive, study.name, study.file,
              study.tasks.size());
-  if (!shard.whole())
+  if (!report.shard.whole())
     fmt::print("shard {}: {} of the study's tasks (merge the shards' archives for the rest)\n",
-               shard.str(), in_shard);
-  if (from_journal > 0)
+               report.shard.str(), report.in_shard);
+  if (report.from_journal > 0)
     fmt::print("includes {} task(s) from the journal of a running or interrupted sweep\n",
-               from_journal);
+               report.from_journal);
   fmt::print("\n{:<24} {:>8} {:>8} {:>8}\n", "stage", "done", "failed", "pending");
-  for (const std::string& stage : study.stages) {
-    const StageCounts& c = counts[stage];
-    fmt::print("{:<24} {:>8} {:>8} {:>8}\n", stage, c.done, c.failed, c.pending);
+  for (std::size_t s = 0; s < study.stages.size(); ++s) {
+    const StageCounts& c = report.stages[s];
+    fmt::print("{:<24} {:>8} {:>8} {:>8}\n", study.stages[s], c.done, c.failed, c.pending);
   }
+  const StageCounts& total = report.total;
   fmt::print("{:<24} {:>8} {:>8} {:>8}\n", "total", total.done, total.failed, total.pending);
-  if (total.failed > 0) {
+  if (!report.failed.empty()) {
     fmt::print("\nfailed tasks:\n");
-    for (const auto& [index, r] : by_index)
-      if (r->status != TaskStatus::Done)
-        fmt::print("  [{}] {} {}: {}: {}\n", index, r->stage, r->id.substr(0, 8),
-                   to_string(r->status), r->message);
+    for (const FailedTask& f : report.failed)
+      fmt::print("  [{}] {} {}: {}: {}\n", f.index, f.stage, f.id.substr(0, 8), to_string(f.status),
+                 f.message);
   }
-  return total.failed > 0 ? 1 : 0;
+}
+
+// The layout README.md documents under "Output for scripts"; change both together.
+Json to_json(const StatusReport& report) {
+  const Study& study = report.study;
+  const auto counts = [](const StageCounts& c) {
+    return Json{{"done", c.done}, {"failed", c.failed}, {"pending", c.pending}};
+  };
+  Json stages = Json::array();
+  for (std::size_t s = 0; s < study.stages.size(); ++s) {
+    Json stage = {{"name", study.stages[s]}};
+    stage.update(counts(report.stages[s]));
+    stages.push_back(std::move(stage));
+  }
+  Json failed = Json::array();
+  for (const FailedTask& f : report.failed)
+    failed.push_back({{"index", f.index},
+                      {"stage", f.stage},
+                      {"id", f.id},
+                      {"status", to_string(f.status)},
+                      {"message", f.message}});
+  return {
+      {"schema", "noisesweep-status/1"},
+      {"archive", report.archive},
+      {"study", {{"name", study.name}, {"file", study.file}, {"hash", study.hash}}},
+      {"shard", {{"index", report.shard.index}, {"count", report.shard.count}}},
+      {"tasks", study.tasks.size()},
+      {"tasks_in_shard", report.in_shard},
+      {"tasks_from_journal", report.from_journal},
+      {"stages", std::move(stages)},
+      {"total", counts(report.total)},
+      {"failed", std::move(failed)},
+  };
 }
 
 }  // namespace
 
 Command add_status_command(CLI::App& app) {
-  auto path = std::make_shared<std::string>();
+  struct Options {
+    std::string archive;
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "status",
       "Done, failed and pending tasks per stage of an archive, with the failures' messages.\n"
       "Safe to run while the sweep is writing it. Exit code 1 if any task failed.");
-  cmd->add_option("archive", *path, "Archive (HDF5)")->required();
-  return {cmd, [path] { return status(*path); }};
+  cmd->add_option("archive", o->archive, "Archive (HDF5)")->required();
+  cmd->add_flag("--json", o->json,
+                "Print one JSON object instead of the table, for scripts, with the\n"
+                "same exit codes. Schema \"noisesweep-status/1\": archive, study\n"
+                "{name, file, hash}, shard {index, count}, tasks, tasks_in_shard,\n"
+                "tasks_from_journal, stages [{name, done, failed, pending}], total\n"
+                "{done, failed, pending}, failed [{index, stage, id, status,\n"
+                "message}]. README.md, \"Output for scripts\", says more. On an\n"
+                "error: nothing on stdout.");
+  return {cmd, [o] {
+            const StatusReport report = read_status(o->archive);
+            if (o->json)
+              print_json(to_json(report));
+            else
+              print_text(report);
+            return report.total.failed > 0 ? 1 : 0;
+          }};
 }
 
 }  // namespace ns::cli
