@@ -199,13 +199,19 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   }
   if (tty) fmt::print("\n");
 
+  const auto write_started = std::chrono::steady_clock::now();
   store.close();
-  const double sweep_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - sweep_started).count();
+  const auto seconds_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
+  const double write_seconds = seconds_since(write_started);
+  const double sweep_seconds = seconds_since(sweep_started);
   int failed = 0;
   for (const auto& [i, r] : store.records()) failed += r.status != TaskStatus::Done;
-  fmt::print("archive written: {} ({} of {} tasks finished, {} failed); sweep time {:.3f} s\n",
-             o.archive, store.records().size(), outcome.final.total, failed, sweep_seconds);
+  fmt::print(
+      "archive written: {} ({} of {} tasks finished, {} failed); sweep time {:.3f} s, of which "
+      "the final archive write {:.3f} s\n",
+      o.archive, store.records().size(), outcome.final.total, failed, sweep_seconds, write_seconds);
   for (const std::string& f : outcome.new_failures) fmt::print("  failed: {}\n", f);
   if (outcome.stopped_early) {
     fmt::print("stopped on signal {} before the end; run the same command again to resume\n",
