@@ -67,6 +67,14 @@ for set in "$fixtures"/archives/*/; do
   "$bin" merge "$interrupted" "$complete" -o "$work/run/merged.h5" > /dev/null
   archive_ids "$work/run/merged.h5" | cmp -s - "$work/study.ids" \
     || fail "$name: merged task ids are not this release's ids of the study"
+  # Readers that follow the parent link in the settings text (analysis/) find the parent.
+  "$python" - "$work/run/merged.h5" << 'EOF' || fail "$name: a parent link names no task"
+import re, sys, h5py
+tasks = h5py.File(sys.argv[1])["tasks"]
+links = [re.search(r'task:([0-9a-f]+)', tasks[t].attrs["settings"]) for t in tasks]
+parents = [m.group(1) for m in links if m]
+assert parents and all(p in tasks for p in parents), parents
+EOF
   "$bin" merge "$interrupted" -o "$work/run/partial.h5" > /dev/null
   [[ $(archive_ids "$work/run/partial.h5" | wc -l) == "$held" ]] || fail "$name: merge lost journaled tasks"
   comm -23 <(archive_ids "$work/run/partial.h5") "$work/study.ids" | grep -q . \
