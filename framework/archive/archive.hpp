@@ -52,9 +52,9 @@
 #include <utility>
 #include <vector>
 
+#include "record/task_record.hpp"
 #include "study/study.hpp"
 #include "study/task_id.hpp"
-#include "record/task_record.hpp"
 
 namespace ns {
 
@@ -110,8 +110,17 @@ struct ArchiveSnapshot {
   ArchiveContents contents;
   int from_journal = 0;  // tasks whose record came from the journal
   bool live = false;     // a process holds the archive's lock: a sweep is writing it
+  // What is wrong with the journal, one line each: damaged stretches that were skipped, or why
+  // it could not be read at all (then none of its records is included, and `journal_unreadable`
+  // holds the reason). Readers show these; writers refuse an unreadable journal.
+  std::vector<std::string> journal_problems;
+  std::string journal_unreadable;
 };
 ArchiveSnapshot read_archive_and_journal(const std::string& path);
+
+// What to do about an unreadable journal, for messages: it holds finished tasks that the
+// archive may lack.
+std::string unreadable_journal_advice(const std::string& archive_path);
 
 // Every numeric field reads back bit for bit. All throw ArchiveError naming the file and the
 // object for a missing file, another format or version, or a malformed part.

@@ -57,8 +57,15 @@ std::string lock_path(const std::string& archive_path) {
 }
 
 ArchiveLock::ArchiveLock(const std::string& archive_path) : archive_path_(archive_path) {
-  if (const auto parent = std::filesystem::path(archive_path).parent_path(); !parent.empty())
-    std::filesystem::create_directories(parent);
+  posix::check_writable_path(archive_path);  // a clear message before anything is made
+  if (const auto parent = std::filesystem::path(archive_path).parent_path(); !parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec)
+      throw ArchiveError(
+          archive_path, "",
+          fmt::format("cannot make its folder {}: {}", parent.string(), ec.message()));
+  }
   for (;;) {
     posix::FileDescriptor file =
         posix::FileDescriptor::open(lock_path(archive_path), O_RDWR | O_CREAT);

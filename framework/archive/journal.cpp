@@ -193,6 +193,10 @@ std::vector<TaskRecord> read_journal(const std::string& path, const std::string&
   if (!std::filesystem::exists(path, ignored))
     throw ArchiveError(path, "", "journal does not exist");
   const posix::FileDescriptor file = posix::FileDescriptor::open(path, O_RDONLY);
+  if (file.size() == 0) {  // emptied for a new header when a crash came (JournalWriter::clear)
+    if (report) *report = JournalReadReport{};
+    return {};
+  }
   check_header(file, study_hash);
   std::vector<TaskRecord> records;
   JournalReadReport found = scan_records(file, [&](std::uint64_t offset, std::string&& payload) {
@@ -220,6 +224,7 @@ JournalWriter JournalWriter::open_or_create(const std::string& path, const std::
     }
     throw ArchiveError(path, "", fmt::format("cannot lock the journal: {}", std::strerror(errno)));
   }
+  if (file.size() == 0) file.write_all(header_bytes(study_hash));  // see clear()
   check_header(file, study_hash);
   JournalReadReport found = scan_records(file, [](std::uint64_t, std::string&&) {});
   if (found.torn_bytes > 0) {
@@ -259,8 +264,19 @@ void JournalWriter::sync() {
   file_.sync_data();
 }
 
-void JournalWriter::clear() {
-  file_.truncate(kHeaderSize);
+void JournalWriter::clear(const std::string& study_hash) {
+  check_hash_format(file_.path(), study_hash);
+  std::string header(kHeaderSize, '\0');
+  file_.read_at(0, header.data(), header.size());
+  if (header == header_bytes(study_hash)) {
+    file_.truncate(kHeaderSize);
+  } else {
+    // A study file whose text (not its tasks) changed: a new header. Appends go to the end
+    // (O_APPEND), so the file is emptied first; a crash in between leaves an empty journal,
+    // which holds no task and is read as such.
+    file_.truncate(0);
+    file_.write_all(header_bytes(study_hash));
+  }
   file_.sync_data();
   end_ = kHeaderSize;
 }

@@ -59,9 +59,9 @@ class JournalWriter {
   // If the write fails, the file is cut back to its previous end before the error is thrown.
   void append(const TaskRecord& record);
   void sync();  // fdatasync: what was appended survives a node crash
-  // Drops every record, keeping the header, in place: once the archive holds them. Needs no
-  // disk space, and the file (and its lock) stays open throughout.
-  void clear();
+  // Drops every record, keeping the header (with `study_hash` in it), in place: once the
+  // archive holds them. Needs no disk space, and the file (and its lock) stays open throughout.
+  void clear(const std::string& study_hash);
 
   const std::string& path() const { return file_.path(); }
   std::uint64_t size() const { return end_; }

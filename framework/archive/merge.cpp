@@ -69,7 +69,17 @@ ArchiveSnapshot read_archive_and_journal(const std::string& path) {
   const std::string journal = journal_path(path);
   std::error_code ignored;
   if (!std::filesystem::exists(journal, ignored)) return snapshot;
-  std::vector<TaskRecord> journaled = read_journal(journal, snapshot.contents.info.study_hash);
+  std::vector<TaskRecord> journaled;
+  try {
+    JournalReadReport report;
+    journaled = read_journal(journal, snapshot.contents.info.study_hash, &report);
+    snapshot.journal_problems = report.problems;
+  } catch (const ArchiveError& e) {
+    snapshot.journal_unreadable = e.what();
+    snapshot.journal_problems.push_back(
+        fmt::format("{}; {}", e.what(), unreadable_journal_advice(path)));
+    return snapshot;
+  }
   // A journal of an earlier release names its tasks by an earlier id scheme.
   upgrade_task_ids(journaled, parse_study_text(snapshot.contents.info.study_text,
                                                snapshot.contents.info.study_file));
@@ -91,6 +101,13 @@ ArchiveSnapshot read_archive_and_journal(const std::string& path) {
   return snapshot;
 }
 
+std::string unreadable_journal_advice(const std::string& archive_path) {
+  return fmt::format(
+      "the tasks only it holds are missing here. If it is damaged beyond use, move it aside "
+      "(mv {0} {0}.damaged) and run the sweep again: it recomputes those tasks",
+      journal_path(archive_path));
+}
+
 MergeReport merge_archives(const std::vector<std::string>& inputs, const std::string& output,
                            bool allow_mixed_builds) {
   if (inputs.empty()) throw Error("merge needs at least one archive");
@@ -110,6 +127,9 @@ MergeReport merge_archives(const std::vector<std::string>& inputs, const std::st
   ArchiveContents merged;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     ArchiveSnapshot next = read_archive_and_journal(inputs[i]);
+    if (!next.journal_unreadable.empty())  // merging without its tasks would lose them
+      throw ArchiveError(inputs[i], "",
+                         fmt::format("cannot read its journal: {}", next.journal_unreadable));
     if (next.live) report.live_inputs.push_back(inputs[i]);
     report.from_journals += next.from_journal;
     if (i == 0) {

@@ -13,6 +13,8 @@
 #include "cli/stop_signals.hpp"
 #include "core/build_info.hpp"
 #include "core/error.hpp"
+#include "core/machine_memory.hpp"
+#include "study/study_memory.hpp"
 #include "sweep/inprocess_link.hpp"
 #include "sweep/mpi_link.hpp"
 #include "sweep/result_store.hpp"
@@ -156,11 +158,13 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   int failed_before = 0;
   for (const auto& [index, r] : store.records()) failed_before += r.status != TaskStatus::Done;
   if (!store.records().empty())
-    fmt::print("resuming: {} tasks already finished ({} failed{}){}\n", store.records().size(),
-               failed_before, o.retry_failed ? ", retried now" : "",
-               store.torn_records()
-                   ? fmt::format("; {} incomplete journal record(s) dropped", store.torn_records())
-                   : "");
+    fmt::print("resuming: {} tasks already finished ({} failed{})\n", store.records().size(),
+               failed_before, o.retry_failed ? ", retried now" : "");
+  for (const std::string& problem : store.journal_problems()) fmt::print("warning: {}\n", problem);
+  if (store.study_text_changed())
+    fmt::print(
+        "note: the study file's text changed since the archive was written, but none of "
+        "its tasks did; the archive keeps the new text\n");
   reuse_archives(o, study, store, reused_from);
   // At once, an archive that `status` can read: it also folds in what a crashed run journaled.
   store.checkpoint();
@@ -226,12 +230,26 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   return 0;
 }
 
+// load_study has refused what cannot fit; what fits but comes close is said once, by the
+// process that coordinates (every rank reads the study). `tasks_at_once`: the tasks this
+// process runs beside the coordinator.
+void warn_about_memory(const Study& study, int tasks_at_once) {
+  for (const std::string& warning :
+       study_memory_warnings(study, estimate_study_memory(study), machine_memory(), tasks_at_once))
+    fmt::print(stderr, "noisesweep: warning: {}\n", warning);
+  std::fflush(stderr);
+}
+
 int run(const RunOptions& o) {
   const Study study = load_study(o.study_file);
   const StopSignals signals;
-  if (!launched_by_mpi()) return coordinate_and_store(o, study, signals, nullptr);
+  if (!launched_by_mpi()) {
+    warn_about_memory(study, o.threads);
+    return coordinate_and_store(o, study, signals, nullptr);
+  }
 
   const MpiSession mpi;
+  if (mpi.rank() == 0) warn_about_memory(study, 1);
   if (mpi.rank() != 0) {
     const auto link = make_mpi_worker_link(mpi);
     run_worker(study, *link, {mpi.rank(), host_name()}, [&] { return signals.received(); });

@@ -10,6 +10,7 @@
 #include "archive/journal.hpp"
 #include "cli/commands.hpp"
 #include "cli/json_output.hpp"
+#include "core/build_info.hpp"
 #include "core/error.hpp"
 #include "study/shard.hpp"
 #include "study/study.hpp"
@@ -38,7 +39,9 @@ struct StatusReport {
   int from_journal = 0;             // records read from the journal of a running or stopped sweep
   std::vector<StageCounts> stages;  // in study.stages order
   StageCounts total;
-  std::vector<FailedTask> failed;  // in index order
+  std::vector<FailedTask> failed;             // in index order
+  std::vector<std::string> journal_problems;  // damaged or unreadable journal (warnings)
+  BuildCounts builds;                         // finished tasks per numeric build
 };
 
 StatusReport read_status(const std::string& path) {
@@ -54,20 +57,18 @@ StatusReport read_status(const std::string& path) {
         fmt::format("{}: the sweep has not written its archive yet; its journal {} "
                     "holds the finished tasks so far",
                     path, journal));
-  const ArchiveContents archive = read_archive(path);
+  // The archive with what its journal holds beyond it (a running or interrupted sweep's).
+  const ArchiveSnapshot snapshot = read_archive_and_journal(path);
+  const ArchiveContents& archive = snapshot.contents;
   StatusReport report;
   report.archive = path;
   report.study = parse_study_text(archive.info.study_text, archive.info.study_file);
   const Study& study = report.study;
-  std::vector<TaskRecord> records = archive.records;
-  if (std::filesystem::exists(journal)) {
-    std::vector<TaskRecord> more = read_journal(journal, study.hash);
-    report.from_journal = int(more.size());
-    records.insert(records.end(), more.begin(), more.end());
-  }
+  report.from_journal = snapshot.from_journal;
+  report.journal_problems = snapshot.journal_problems;
   std::map<int, const TaskRecord*> by_index;
-  const std::vector<TaskRecord> unique = keep_one_per_task(std::move(records));
-  for (const TaskRecord& r : unique) by_index[r.index] = &r;
+  for (const TaskRecord& r : archive.records) by_index[r.index] = &r;
+  for (const TaskRecord& r : archive.records) count_build(report.builds, r);
 
   // A shard's archive is complete when its own tasks are: the other shards' are not pending.
   report.shard = archive.info.shard.empty() ? Shard{} : parse_shard(archive.info.shard);
@@ -102,6 +103,14 @@ void print_text(const StatusReport& report) {
   if (report.from_journal > 0)
     fmt::print("includes {} task(s) from the journal of a running or interrupted sweep\n",
                report.from_journal);
+  for (const std::string& problem : report.journal_problems) fmt::print("warning: {}\n", problem);
+  // Results of different builds can differ in the last bits (README, "Bitwise
+  // reproducibility"): say which computed what.
+  const std::string mine = numeric_build();
+  for (const auto& [build, count] : report.builds)
+    fmt::print("computed by: {} finished task(s): {}{}\n", count,
+               build.empty() ? "a release that did not record its build (before 0.2)" : build,
+               build == mine ? " (this program)" : "");
   fmt::print("\n{:<24} {:>8} {:>8} {:>8}\n", "stage", "done", "failed", "pending");
   for (std::size_t s = 0; s < study.stages.size(); ++s) {
     const StageCounts& c = report.stages[s];
@@ -136,6 +145,9 @@ Json to_json(const StatusReport& report) {
                       {"id", f.id},
                       {"status", to_string(f.status)},
                       {"message", f.message}});
+  Json builds = Json::array();
+  for (const auto& [build, count] : report.builds)
+    builds.push_back({{"build", build}, {"done", count}});
   return {
       {"schema", "noisesweep-status/1"},
       {"archive", report.archive},
@@ -147,6 +159,8 @@ Json to_json(const StatusReport& report) {
       {"stages", std::move(stages)},
       {"total", counts(report.total)},
       {"failed", std::move(failed)},
+      {"builds", std::move(builds)},
+      {"journal_problems", report.journal_problems},
   };
 }
 
@@ -169,7 +183,8 @@ Command add_status_command(CLI::App& app) {
                 "{name, file, hash}, shard {index, count}, tasks, tasks_in_shard,\n"
                 "tasks_from_journal, stages [{name, done, failed, pending}], total\n"
                 "{done, failed, pending}, failed [{index, stage, id, status,\n"
-                "message}]. README.md, \"Output for scripts\", says more. On an\n"
+                "message}], builds [{build, done}], journal_problems [text]. README.md, \"Output "
+                "for scripts\", says more. On an\n"
                 "error: nothing on stdout.");
   return {cmd, [o] {
             const StatusReport report = read_status(o->archive);

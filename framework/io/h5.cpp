@@ -498,6 +498,8 @@ File File::open_rw(const std::string& path) {
 File File::open(const std::string& path, unsigned flags) {
   std::error_code ignored;
   if (!std::filesystem::exists(path, ignored)) throw ArchiveError(path, "", "file does not exist");
+  if (std::filesystem::is_directory(path, ignored))
+    throw ArchiveError(path, "", "is a folder, not an HDF5 file");
   const Where where{path, ""};
   if (checked(where, "check the file signature", [&] { return H5Fis_hdf5(path.c_str()); }) == 0)
     throw ArchiveError(path, "", "not an HDF5 file");

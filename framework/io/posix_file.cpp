@@ -117,8 +117,27 @@ void replace_file(const std::string& from, const std::string& to) {
 
 namespace ns::posix {
 
+void check_writable_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw ArchiveError(path, "",
+                       "is a folder; give the path of a file in it (e.g. FOLDER/name.h5)");
+  const fs::path parent = fs::path(path).parent_path();
+  if (parent.empty()) return;
+  // The nearest part of the path that exists must be a folder.
+  for (fs::path at = parent; !at.empty(); at = at.parent_path()) {
+    if (!fs::exists(at, ec)) continue;
+    if (!fs::is_directory(at, ec))
+      throw ArchiveError(
+          path, "", fmt::format("cannot be created: '{}' is a file, not a folder", at.string()));
+    break;
+  }
+}
+
 void write_file_atomically(const std::string& path, std::string_view bytes,
                            const std::function<void(const std::string& written)>& verify) {
+  check_writable_path(path);
   const std::string tmp = unique_temp_path(path);
   try {
     {

@@ -54,6 +54,10 @@ void sync_parent_directory(const std::string& path);
 // old `to` or the new one, never a mixture.
 void replace_file(const std::string& from, const std::string& to);
 
+// Throws ArchiveError, saying what to do, if a file cannot be written at `path`: it is a folder,
+// or a part of its folder path is a file. Missing folders are fine (they can be made).
+void check_writable_path(const std::string& path);
+
 // Writes `bytes` to a new temporary file next to `path`, syncs it, lets `verify` read the
 // temporary file back (it throws to refuse it), and only then replaces `path` with it
 // (replace_file). On any failure the temporary file is removed and `path` is untouched; the

@@ -12,26 +12,14 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "io/posix_file.hpp"
 
 namespace ns::report {
 
 namespace fs = std::filesystem;
 
 void write_text_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(fmt::format("{}: cannot create: {}", tmp, std::strerror(errno)));
-    out << text;
-    out.flush();
-    if (!out) throw Error(fmt::format("{}: cannot write: {}", tmp, std::strerror(errno)));
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw Error(fmt::format("{}: cannot replace it with {}: {}", path, tmp, ec.message()));
-  }
+  posix::write_file_atomically(path, text);
 }
 
 std::string read_binary_file(const std::string& path) {

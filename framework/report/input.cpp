@@ -27,6 +27,7 @@ ReportInput read_report_input(const std::string& archive) {
       parse_study_text(snapshot.contents.info.study_text, snapshot.contents.info.study_file);
   input.records = std::move(snapshot.contents.records);
   input.from_journal = snapshot.from_journal;
+  input.journal_problems = snapshot.journal_problems;
   return input;
 }
 
@@ -35,6 +36,7 @@ Report report_archive(const std::string& archive, const ReportOptions& options) 
   Report report = build_report(input.study, input.records, options);
   report.archive = archive;
   report.from_journal = input.from_journal;
+  report.journal_problems = input.journal_problems;
   return report;
 }
 

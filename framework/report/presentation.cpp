@@ -96,6 +96,7 @@ std::vector<std::string> summary_lines(const Report& report) {
     tasks += fmt::format("; {} of them only in the journal of a running or interrupted sweep",
                          report.from_journal);
   lines.push_back(tasks);
+  for (const std::string& problem : report.journal_problems) lines.push_back("warning: " + problem);
   lines.push_back(levels_line(report));
   lines.push_back(
       report.options.group_by

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "record/task_record.hpp"
 #include "report/statistics.hpp"
 #include "study/study.hpp"
-#include "record/task_record.hpp"
 
 namespace ns::report {
 
@@ -72,6 +72,7 @@ struct Report {
   std::string study_name, study_file, archive;
   int tasks = 0, done = 0, failed = 0, pending = 0;
   int from_journal = 0;  // tasks found only in the journal of a running or interrupted sweep
+  std::vector<std::string> journal_problems;  // ArchiveSnapshot::journal_problems
   ReportOptions options;
   std::vector<std::string> keys;   // all grouping keys: the --group-by ones, or the swept ones
   std::vector<StageTable> stages;  // in the study's stage order
@@ -91,6 +92,7 @@ struct ReportInput {
   Study study;
   std::vector<TaskRecord> records;
   int from_journal = 0;
+  std::vector<std::string> journal_problems;
 };
 ReportInput read_report_input(const std::string& archive);
 

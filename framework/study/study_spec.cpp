@@ -92,13 +92,18 @@ std::string checked_name(const toml::node& node, const std::string& key, const S
   if (!s)
     throw ConfigError(place, key, fmt::format("expected a string, got {}", toml_type_name(node)));
   const std::string& name = s->get();
-  const bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-  });
+  // The first character must be a letter or digit: ".", ".." or ".x" would name hidden or
+  // special files (runs/NAME.h5), and "-x" would read as an option on a command line.
+  const bool ok =
+      !name.empty() && std::isalnum(static_cast<unsigned char>(name.front())) &&
+      std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+      });
   if (!ok)
     throw ConfigError(place, key,
-                      fmt::format("'{}' is not a valid name: use letters, digits, '_', '.' and "
-                                  "'-' (it names archive groups and files)",
+                      fmt::format("'{}' is not a valid name: start with a letter or digit, then "
+                                  "use letters, digits, '_', '.' and '-' (it names archive groups "
+                                  "and files)",
                                   name));
   return name;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <filesystem>
+#include <set>
 
 #include "archive/archive_lock.hpp"
 #include "archive/journal.hpp"
@@ -21,6 +22,32 @@ void check_builds(const std::string& path, const std::map<int, TaskRecord>& reco
   require_one_build(path, builds, numeric_build());
 }
 
+// A study file whose text changed but whose tasks did not (a comment, a reordered table, a
+// default written out) may resume its archive. Otherwise the message says what changed and how
+// to carry the finished tasks over.
+void check_same_tasks(const std::string& path, const ArchiveInfo& info, const Study& study) {
+  const Study before = parse_study_text(info.study_text, info.study_file);
+  std::vector<std::string> old_ids, new_ids;
+  for (const Task& t : before.tasks) old_ids.push_back(t.id);
+  for (const Task& t : study.tasks) new_ids.push_back(t.id);
+  if (old_ids == new_ids) return;
+  const std::set<std::string> old_set(old_ids.begin(), old_ids.end());
+  const std::set<std::string> new_set(new_ids.begin(), new_ids.end());
+  int gone = 0, added = 0;
+  for (const std::string& id : old_ids) gone += new_set.count(id) ? 0 : 1;
+  for (const std::string& id : new_ids) added += old_set.count(id) ? 0 : 1;
+  throw ArchiveError(
+      path, "",
+      fmt::format("holds the results of another version of the study: '{}' ({}) had {} tasks, "
+                  "this file ('{}', {}) has {}; {} of the archive's tasks are not in it and {} of "
+                  "its tasks are new{}. To keep what both share, write a new archive and copy "
+                  "the finished tasks in: run {} -o NEW.h5 --reuse {}",
+                  before.name, info.study_file, old_ids.size(), study.name, study.file,
+                  new_ids.size(), gone, added,
+                  gone == 0 && added == 0 ? " (the same tasks in another order)" : "", study.file,
+                  path));
+}
+
 }  // namespace
 
 ResultStore::ResultStore(std::string archive_path, const Study& study, const std::string& shard,
@@ -34,13 +61,15 @@ ResultStore::ResultStore(std::string archive_path, const Study& study, const std
       allow_mixed_builds_(allow_mixed_builds) {
   lock_->remove_leftovers();
   std::vector<TaskRecord> found;
+  // The journal belongs to the study text it was started with, which the archive names.
+  std::string journal_hash = study.hash;
   if (std::filesystem::exists(path_)) {
     const ArchiveInfo info = read_archive_info(path_);
-    if (info.study_hash != study.hash)
-      throw ArchiveError(path_, "",
-                         fmt::format("holds the results of study '{}' ({}), not of this study "
-                                     "file ('{}', {}); write to another archive with -o",
-                                     info.study_name, info.study_file, study.name, study.file));
+    if (info.study_hash != study.hash) {
+      check_same_tasks(path_, info, study);
+      journal_hash = info.study_hash;
+      study_text_changed_ = true;
+    }
     // Resuming as another shard would mix shards under the wrong name. Archives written
     // before archives recorded their shard do not say; they are trusted.
     if (!info.shard.empty() && info.shard != shard)
@@ -54,10 +83,17 @@ ResultStore::ResultStore(std::string archive_path, const Study& study, const std
   const std::string journal = journal_path(path_);
   if (std::filesystem::exists(journal)) {
     JournalReadReport report;
-    for (TaskRecord& r : read_journal(journal, study.hash, &report)) found.push_back(std::move(r));
-    torn_ = report.torn_bytes > 0 ? 1 : 0;
+    try {
+      for (TaskRecord& r : read_journal(journal, journal_hash, &report))
+        found.push_back(std::move(r));
+    } catch (const ArchiveError& e) {
+      throw ArchiveError(
+          path_, "",
+          fmt::format("cannot resume: {}; {}", e.what(), unreadable_journal_advice(path_)));
+    }
+    journal_problems_ = report.problems;
   }
-  journal_ = std::make_unique<JournalWriter>(JournalWriter::open_or_create(journal, study.hash));
+  journal_ = std::make_unique<JournalWriter>(JournalWriter::open_or_create(journal, journal_hash));
   upgrade_task_ids(found, study);  // a journal of an earlier release: earlier task ids
   for (TaskRecord& r : keep_one_per_task(std::move(found))) {
     if (r.index < 0 || r.index >= int(study.tasks.size()) || study.tasks[r.index].id != r.id)
@@ -107,7 +143,7 @@ void ResultStore::checkpoint() {
   // Everything journaled is now in the archive (written, closed and read back), so the journal
   // starts over. A crash between the archive's rename and this leaves both, and resume keeps
   // each task once.
-  journal_->clear();
+  journal_->clear(study_.hash);
   last_sync_ = last_checkpoint_ = unix_time();
 }
 

@@ -25,7 +25,9 @@ class JournalWriter;
 class ResultStore final : public ResultSink {
  public:
   // Loads what an earlier run of the same study left; throws if the archive or journal belongs
-  // to another study, or the archive to another shard than `shard` ("I/K", "0/1": whole).
+  // to another study, or the archive to another shard than `shard` ("I/K", "0/1": whole). A
+  // study file whose text changed since, but not its tasks (a comment), resumes: the archive
+  // then takes the new text.
   // `provenance` describes the run for the archive's root attributes; checkpoints happen at
   // most every `checkpoint_seconds` during add(), and at every explicit checkpoint().
   //
@@ -43,7 +45,10 @@ class ResultStore final : public ResultSink {
   const std::string& path() const { return path_; }
   // The reused_from sources of the archive an earlier run left (empty for a new archive).
   const std::vector<std::string>& earlier_reused_from() const { return earlier_reused_from_; }
-  int torn_records() const { return torn_; }  // incomplete journal records skipped on load
+  // Damaged or torn journal records skipped on load, one line each (for the log).
+  const std::vector<std::string>& journal_problems() const { return journal_problems_; }
+  // The archive was written for other study text with the same tasks (see the constructor).
+  bool study_text_changed() const { return study_text_changed_; }
 
   void add(const TaskRecord& record) override;
   // Writes ARCHIVE.h5 atomically from every record, then empties the journal.
@@ -61,7 +66,8 @@ class ResultStore final : public ResultSink {
   double checkpoint_seconds_;
   bool allow_mixed_builds_;
   std::unique_ptr<JournalWriter> journal_;
-  int torn_ = 0;
+  std::vector<std::string> journal_problems_;
+  bool study_text_changed_ = false;
   double last_sync_ = 0, last_checkpoint_ = 0;
 };
 

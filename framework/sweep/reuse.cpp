@@ -19,7 +19,11 @@ ReuseReport reuse_finished_tasks(const std::string& path, const Study& study, Re
                     "archive without --reuse",
                     path));
   // With its journal: an interrupted sweep's last tasks are finished tasks too.
-  const ArchiveContents old = read_archive_and_journal(path).contents;
+  ArchiveSnapshot snapshot = read_archive_and_journal(path);
+  if (!snapshot.journal_unreadable.empty())
+    throw ArchiveError(path, "",
+                       fmt::format("cannot read its journal: {}", snapshot.journal_unreadable));
+  const ArchiveContents& old = snapshot.contents;
   ReuseReport report;
   report.source =
       fmt::format("{}: study {} (hash {}), git {}{}", path, old.info.study_name,
