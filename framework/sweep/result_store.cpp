@@ -107,7 +107,11 @@ ResultStore::ResultStore(std::string archive_path, const Study& study, const std
 ResultStore::~ResultStore() = default;
 
 void ResultStore::add(const TaskRecord& record) {
-  if (!allow_mixed_builds_) check_builds(path_, {{record.index, record}});
+  if (!allow_mixed_builds_) {
+    BuildCounts builds;
+    count_build(builds, record);
+    require_one_build(path_, builds, numeric_build());
+  }
   try {
     journal_->append(record);
   } catch (const ArchiveError& e) {
