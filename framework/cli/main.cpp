@@ -25,7 +25,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints the message; its exit codes (e.g. 105 for a bad value) are its own, and
+    // the documented one for any error is 1. --help and --version exit 0.
+    return app.exit(e) == 0 ? 0 : 1;
   }
   for (const ns::cli::Command& command : commands) {
     if (!command.app->parsed()) continue;

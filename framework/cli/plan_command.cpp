@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/json_output.hpp"
+#include "cli/validators.hpp"
 #include "study/plan.hpp"
 #include "study/study.hpp"
 
@@ -93,7 +94,7 @@ Command add_plan_command(CLI::App& app) {
   cmd->add_option("--gflops", o->gflops,
                   "Sustained GFLOP/s of one core, for core-hours (`noisesweep bench` measures it)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   cmd->add_option("--rows", o->rows, "Tasks to list (0: all)")->capture_default_str();
   cmd->add_flag("--json", o->json,
                 "Print one JSON object instead of the tables, for scripts, listing\n"

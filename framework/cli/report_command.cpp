@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/validators.hpp"
 #include "core/error.hpp"
 #include "report/csv.hpp"
 #include "report/files.hpp"
@@ -128,7 +129,7 @@ Command add_report_command(CLI::App& app) {
                   "Noise variances to show, comma-separated; each selects the nearest evaluated "
                   "level in log space. Δ uses the highest")
       ->delimiter(',')
-      ->check(CLI::PositiveNumber)
+      ->check(positive_number())
       ->capture_default_str();
   CLI::Option* group_by =
       cmd->add_option(

@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/stop_signals.hpp"
+#include "cli/validators.hpp"
 #include "core/build_info.hpp"
 #include "core/error.hpp"
 #include "core/machine_memory.hpp"
@@ -288,7 +289,7 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--checkpoint-interval", o->checkpoint_interval,
                   "Seconds between rewrites of the archive from the journal during the run")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   cmd->add_option("--shard", o->shard,
                   "Run only shard I of K (I/K, 0-based): the tasks descending from every K-th\n"
                   "first-stage task. Each shard writes its own archive; `merge` joins them.")
@@ -305,7 +306,7 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads,
                   "Worker threads when run without mpirun (one task per thread)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(integer_in(1, 1024));
   return {cmd, [o] {
             RunOptions options = *o;
             if (options.archive.empty())
