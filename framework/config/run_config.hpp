@@ -32,6 +32,9 @@ struct DataConfig {
   double mean = 0.0 / 0.0, std = 0.0 / 0.0;
   int limit_train = 0;  // use only the first N training images (0: all); for quick runs
   int limit_test = 0;
+  // Output units; every label must lie below it. 0: the data set's own (10 for mnist and
+  // fashion, synthetic_classes), and for idx, whose files do not record it, an error.
+  int classes = 0;
   // synthetic only
   int synthetic_samples = 3000, synthetic_features = 20, synthetic_classes = 4;
   double synthetic_separation = 3.0;

@@ -52,6 +52,16 @@ void validate(const RunConfig& cfg, const std::map<std::string, SourcePlace, std
     fail("train.init_from", fmt::format("file '{}' does not exist", cfg.train.init_from));
   if (cfg.data.name == "synthetic" && cfg.data.synthetic_samples < 6 * cfg.data.synthetic_classes)
     fail("data.synthetic.samples", "too few samples for the number of classes");
+  // Two class counts for one data set would leave one of them silently ignored.
+  if (cfg.data.name == "synthetic" && cfg.data.classes != 0 &&
+      cfg.data.classes != cfg.data.synthetic_classes)
+    fail("data.classes",
+         fmt::format("{} classes, but data.synthetic.classes = {} generates {}; set only "
+                     "data.synthetic.classes for synthetic data",
+                     cfg.data.classes, cfg.data.synthetic_classes, cfg.data.synthetic_classes));
+  if (cfg.data.name != "synthetic" && cfg.data.classes > 256)
+    fail("data.classes", fmt::format("{} classes, but IDX labels are single bytes (at most 256)",
+                                     cfg.data.classes));
 }
 
 RunFile parse_run_text(const std::string& text, const std::string& file) {

@@ -123,7 +123,8 @@ IdxImages read_idx_images(const std::string& path) {
   return images;
 }
 
-std::vector<std::uint8_t> read_idx_labels(const std::string& path, int classes) {
+std::vector<std::uint8_t> read_idx_labels(const std::string& path, int classes,
+                                          const std::string& classes_source) {
   if (classes < 1 || classes > 256)
     throw Error(fmt::format("read_idx_labels: classes must be in [1, 256], got {}", classes));
   IdxFile f = open_idx(path, kLabelsHeader, kLabelsMagic, "labels");
@@ -140,9 +141,11 @@ std::vector<std::uint8_t> read_idx_labels(const std::string& path, int classes) 
   if (bad != labels.end()) {
     const auto how_many = std::count_if(labels.begin(), labels.end(),
                                         [classes](std::uint8_t v) { return v >= classes; });
-    throw DataError(path, fmt::format("label {} at index {} is out of range [0, {}) ({} bad labels "
-                                      "in total)",
-                                      *bad, bad - labels.begin(), classes, how_many));
+    throw DataError(path,
+                    fmt::format("label {} at index {} is out of range [0, {}) ({}{} bad "
+                                "labels in total)",
+                                *bad, bad - labels.begin(), classes,
+                                classes_source.empty() ? "" : classes_source + "; ", how_many));
   }
   return labels;
 }
@@ -172,9 +175,10 @@ void write_idx_labels(const std::string& path, const std::vector<std::uint8_t>& 
   write_all(path, header, kLabelsHeader, labels.data(), labels.size());
 }
 
-Dataset load_idx_pair(const std::string& images_path, const std::string& labels_path, int classes) {
+Dataset load_idx_pair(const std::string& images_path, const std::string& labels_path, int classes,
+                      const std::string& classes_source) {
   const IdxImages images = read_idx_images(images_path);
-  const std::vector<std::uint8_t> labels = read_idx_labels(labels_path, classes);
+  const std::vector<std::uint8_t> labels = read_idx_labels(labels_path, classes, classes_source);
   if (labels.size() != static_cast<std::size_t>(images.count))
     throw DataError(labels_path, fmt::format("has {} labels but {} has {} images; the counts must "
                                              "agree",

@@ -15,14 +15,16 @@ struct IdxImages {
 };
 
 IdxImages read_idx_images(const std::string& path);
-// Labels must lie in [0, classes).
-std::vector<std::uint8_t> read_idx_labels(const std::string& path, int classes);
+// Labels must lie in [0, classes); the error names the first bad index and its value, and
+// `classes_source` (e.g. "classes: data.classes") says where the count came from.
+std::vector<std::uint8_t> read_idx_labels(const std::string& path, int classes,
+                                          const std::string& classes_source = "");
 
 void write_idx_images(const std::string& path, const IdxImages& images);
 void write_idx_labels(const std::string& path, const std::vector<std::uint8_t>& labels);
 
 // Images and labels of one split, pixels scaled to [0, 1]. Counts must agree.
-Dataset load_idx_pair(const std::string& images_path, const std::string& labels_path,
-                      int classes);
+Dataset load_idx_pair(const std::string& images_path, const std::string& labels_path, int classes,
+                      const std::string& classes_source = "");
 
 }  // namespace ns::data

@@ -39,25 +39,36 @@ std::string missing_file_hint(const std::string& name, const fs::path& dir) {
       dir.parent_path().string());
 }
 
-// Largest label + 1 over both label files: the IDX format does not record the class count.
-int infer_classes(const fs::path& train_labels, const fs::path& test_labels) {
-  int top = 0;
-  for (const auto& path : {train_labels, test_labels})
-    for (std::uint8_t v : read_idx_labels(path.string(), 256)) top = std::max(top, int{v});
-  return top + 1;
+// The refusal of an idx data set without data.classes, with what its labels span, so that the
+// user can judge the count rather than have it guessed.
+[[noreturn]] void refuse_missing_classes(const fs::path& dir, const fs::path& train_labels,
+                                         const fs::path& test_labels) {
+  std::vector<std::string> spans;
+  for (const auto& path : {train_labels, test_labels}) {
+    const std::vector<std::uint8_t> labels = read_idx_labels(path.string(), 256);
+    const auto top = std::max_element(labels.begin(), labels.end());
+    spans.push_back(fmt::format("{} (first at index {}) in {}", int{*top}, top - labels.begin(),
+                                path.string()));
+  }
+  throw Error(fmt::format(
+      "'data.classes' is not set, and data.name = \"idx\" needs it: IDX files do not record the "
+      "class count, and taking the largest label + 1 would turn one corrupt label into extra "
+      "classes. The largest labels in {} are {} and {}; set data.classes",
+      dir.string(), spans[0], spans[1]));
 }
 
-// classes == 0: infer from the labels.
-Pools read_idx_dir(const fs::path& dir, int classes, const std::string& name) {
+// classes == 0 (idx without data.classes): refused once the files are known to exist.
+Pools read_idx_dir(const fs::path& dir, int classes, const std::string& name,
+                   const std::string& classes_source) {
   const fs::path files[] = {dir / kTrainImagesFile, dir / kTrainLabelsFile, dir / kTestImagesFile,
                             dir / kTestLabelsFile};
   // Checked up front so that a missing download gets a message saying how to fix it.
   for (const auto& f : files)
     if (!fs::exists(f)) throw DataError(f.string(), missing_file_hint(name, dir));
-  if (classes == 0) classes = infer_classes(files[1], files[3]);
+  if (classes == 0) refuse_missing_classes(dir, files[1], files[3]);
   Pools p;
-  p.train = load_idx_pair(files[0].string(), files[1].string(), classes);
-  p.test = load_idx_pair(files[2].string(), files[3].string(), classes);
+  p.train = load_idx_pair(files[0].string(), files[1].string(), classes, classes_source);
+  p.test = load_idx_pair(files[2].string(), files[3].string(), classes, classes_source);
   p.train_images = files[0].string();
   if (p.train.features() != p.test.features())
     throw DataError(files[2].string(),
@@ -122,9 +133,11 @@ Standardization pixel_statistics(const Dataset& d) {
 DataSplits load_data(const DataConfig& cfg, const rng::Stream& stream) {
   Pools pools;
   if (cfg.name == "mnist" || cfg.name == "fashion")
-    pools = read_idx_dir(fs::path(cfg.dir) / cfg.name, kDigitClasses, cfg.name);
+    pools = read_idx_dir(fs::path(cfg.dir) / cfg.name, class_count(cfg), cfg.name,
+                         "classes: " + class_count_source(cfg));
   else if (cfg.name == "idx")
-    pools = read_idx_dir(fs::path(cfg.dir), 0, cfg.name);
+    pools = read_idx_dir(fs::path(cfg.dir), class_count(cfg), cfg.name,
+                         "classes: " + class_count_source(cfg));
   else if (cfg.name == "synthetic")
     pools = make_synthetic(cfg, stream.child("synthetic"));
   else
@@ -162,6 +175,21 @@ DataSplits load_data(const DataConfig& cfg, const rng::Stream& stream) {
   standardize(out.validation, out.mean, out.std);
   standardize(out.test, out.mean, out.std);
   return out;
+}
+
+int class_count(const DataConfig& cfg) {
+  if (cfg.classes > 0) return cfg.classes;
+  if (cfg.name == "mnist" || cfg.name == "fashion") return kDigitClasses;
+  if (cfg.name == "synthetic") return cfg.synthetic_classes;
+  return 0;
+}
+
+std::string class_count_source(const DataConfig& cfg) {
+  if (cfg.classes > 0) return "data.classes";
+  if (cfg.name == "mnist") return "MNIST's own; data.classes sets another";
+  if (cfg.name == "fashion") return "Fashion-MNIST's own; data.classes sets another";
+  if (cfg.name == "synthetic") return "data.synthetic.classes";
+  return "data.classes is not set";
 }
 
 }  // namespace ns::data

@@ -36,8 +36,9 @@ IdxHeader read_images_header(const std::filesystem::path& path) {
   return {be32(4), int(be32(8) * be32(12))};
 }
 
-// As data/load.cpp does: classes = largest label + 1 (the label files are small).
-int infer_classes(const std::filesystem::path& dir) {
+// The largest label + 1 (the label files are small): only for estimates, since a run refuses
+// idx data without data.classes.
+int largest_label_plus_one(const std::filesystem::path& dir) {
   int top = 0;
   for (const char* name : {data::kTrainLabelsFile, data::kTestLabelsFile})
     for (std::uint8_t v : data::read_idx_labels((dir / name).string(), 256))
@@ -55,6 +56,7 @@ DataShape data_shape(const DataConfig& cfg) {
   DataShape shape;
   long train_pool = kMnistTrain;
   shape.test = kMnistTest;
+  shape.classes = data::class_count(cfg);
   if (cfg.name == "synthetic") {
     shape.inputs = cfg.synthetic_features;
     shape.classes = cfg.synthetic_classes;
@@ -69,17 +71,25 @@ DataShape data_shape(const DataConfig& cfg) {
       shape.inputs = train.pixels;
       train_pool = train.count;
       shape.test = test.count;
-      shape.classes = infer_classes(dir);
+      if (shape.classes == 0) {
+        shape.classes = largest_label_plus_one(dir);
+        shape.guess = fmt::format(
+            "data.dir = '{}': data.classes is not set, which a run of idx data refuses; assumed "
+            "the largest label + 1 = {} classes",
+            cfg.dir, shape.classes);
+      }
     } catch (const Error& e) {
       shape = DataShape{};
       train_pool = kMnistTrain;
       shape.test = kMnistTest;
+      shape.classes = cfg.classes > 0 ? cfg.classes : kDigitClasses;
       shape.guess = fmt::format(
           "data.dir = '{}': cannot read the IDX files ({}); assumed MNIST's shape ({} inputs, "
           "{} training and {} test images, {} classes)",
-          cfg.dir, e.what(), kMnistInputs, kMnistTrain, kMnistTest, kDigitClasses);
+          cfg.dir, e.what(), kMnistInputs, kMnistTrain, kMnistTest, shape.classes);
     }
   }
+  shape.loaded = train_pool + shape.test;
   train_pool = limited(train_pool, cfg.limit_train);
   shape.test = limited(shape.test, cfg.limit_test);
   shape.train = std::lround(double(train_pool) * (1.0 - cfg.validation_fraction));

@@ -427,11 +427,13 @@ TEST_CASE("load_data on IDX files", "[data]") {
   SECTION("'idx' reads the directory itself and computes mean/std over the training split") {
     write_idx_set(tmp.path(), 20, 6, 3);
     cfg.name = "idx";
+    cfg.classes = 4;  // one more than the labels use: the count is the setting, not a guess
     const DataSplits s = load_data(cfg, stream);
     REQUIRE(s.train.size() == 15);
     REQUIRE(s.validation.size() == 5);
     REQUIRE(s.test.size() == 6);
-    REQUIRE(s.train.classes == 3);  // largest label + 1
+    REQUIRE(s.train.classes == 4);
+    REQUIRE(s.test.classes == 4);
     REQUIRE(s.train.features() == 16);
 
     // Recompute independently: the split's training pixels, in double.
@@ -471,6 +473,49 @@ TEST_CASE("load_data on IDX files", "[data]") {
                         Contains(path) && Contains("file not found") && Contains("fetch-data.sh"));
     cfg.name = "idx";
     REQUIRE_THROWS_WITH(load_data(cfg, stream), Contains("fetch-data.sh"));
+  }
+
+  SECTION("'idx' without data.classes is refused, with the labels' span instead of a guess") {
+    write_idx_set(tmp.path(), 20, 6, 3);
+    std::vector<std::uint8_t> labels = cyclic_labels(20, 3);
+    labels[13] = 10;  // one corrupt label: a guess would train an 11-class model
+    write_idx_labels(tmp.file(kTrainLabelsFile), labels);
+    cfg.name = "idx";
+    REQUIRE_THROWS_WITH(load_data(cfg, stream),
+                        Contains("'data.classes' is not set") && Contains("set data.classes") &&
+                            Contains("10 (first at index 13) in " + tmp.file(kTrainLabelsFile)) &&
+                            Contains("2 (first at index 2) in " + tmp.file(kTestLabelsFile)));
+    // Files that are missing still say so first, with the download hint.
+    fs::remove(tmp.file(kTestImagesFile));
+    REQUIRE_THROWS_WITH(load_data(cfg, stream), Contains("file not found"));
+  }
+
+  SECTION("a label outside the class count names the label file, the first bad index and value") {
+    // An MNIST-shaped folder with one label 10 (or 255) among the digits.
+    for (const int bad : {10, 255}) {
+      write_idx_set(tmp.path() / "mnist", 30, 10, 10);
+      std::vector<std::uint8_t> labels = cyclic_labels(30, 10);
+      labels[17] = static_cast<std::uint8_t>(bad);
+      labels[23] = static_cast<std::uint8_t>(bad);
+      const std::string path = tmp.file("mnist/" + std::string(kTrainLabelsFile));
+      write_idx_labels(path, labels);
+      cfg.name = "mnist";
+      cfg.classes = 0;
+      REQUIRE_THROWS_AS(load_data(cfg, stream), ns::DataError);
+      REQUIRE_THROWS_WITH(
+          load_data(cfg, stream),
+          Contains(path) &&
+              Contains(fmt::format("label {} at index 17 is out of range [0, 10)", bad)) &&
+              Contains("MNIST's own") && Contains("2 bad labels in total"));
+      // An explicit count that covers the label accepts it, and the model gets that many outputs.
+      cfg.classes = bad + 1;
+      REQUIRE(load_data(cfg, stream).train.classes == bad + 1);
+      // One that does not is named as the source of the count.
+      cfg.classes = 5;
+      REQUIRE_THROWS_WITH(load_data(cfg, stream),
+                          Contains(path) && Contains("label 5 at index 5") &&
+                              Contains("out of range [0, 5) (classes: data.classes;"));
+    }
   }
 
   SECTION("a label file of the wrong length is reported through load_data") {
