@@ -6,6 +6,10 @@
 
 #include "cli/commands.hpp"
 #include "config/run_file.hpp"
+#include "core/machine_memory.hpp"
+#include "data/load.hpp"
+#include "study/data_shape.hpp"
+#include "study/memory_check.hpp"
 #include "train/run.hpp"
 
 namespace ns::cli {
@@ -46,14 +50,35 @@ double median_abs_row_sum(const Parameters<float>& p, int l) {
   return n % 2 ? sums[n / 2] : 0.5 * (sums[n / 2 - 1] + sums[n / 2]);
 }
 
-void print_header(const RunConfig& c, const std::string& file) {
+// Checked before anything is allocated: a run too large for this machine stops here, naming the
+// setting to blame at its place in the run file, instead of dying of bad_alloc minutes later.
+// A run that fits but comes close is warned about, once.
+MemoryEstimate check_memory(const RunFile& run, const std::string& file,
+                            const MachineMemory& machine) {
+  const MemoryEstimate e = estimate_run_memory(run.config, data_shape(run.config.data), true);
+  const auto place = run.places.find(e.largest().key);
+  refuse_if_too_large(e, machine, place != run.places.end() ? place->second : SourcePlace{file},
+                      "the run");
+  if (judge_memory(e.total(), machine) == MemoryFit::Close)
+    fmt::print(stderr, "noisesweep: warning: the run {}\n", close_text(e, machine));
+  return e;
+}
+
+void print_header(const RunConfig& c, const std::string& file, const MemoryEstimate& memory,
+                  const MachineMemory& machine) {
   fmt::print("run {}  (seed {})\n", file, c.seed);
+  const int classes = data::class_count(c.data);
+  fmt::print("data: {}, {}\n", c.data.name,
+             classes > 0 ? fmt::format("{} classes ({})", classes, data::class_count_source(c.data))
+                         : data::class_count_source(c.data));
   fmt::print("model: hidden {} {}, noise {} the activation\n", fmt::join(c.model.hidden, "-"),
              to_string(c.model.activation), to_string(c.model.noise_placement));
   const OptimizerConfig& o = c.train.optimizer;
   fmt::print("train: {} lr {}, {} epochs, batch {}, {}{}\n", to_string(o.kind), o.lr,
              c.train.epochs, c.train.batch_size, c.train.shuffle ? "shuffled" : "fixed order",
              c.train.init_from.empty() ? "" : ", from " + c.train.init_from);
+  fmt::print("memory: about {} at its peak ({}); this machine has {} ({})\n",
+             bytes_text(memory.total()), memory.phase, bytes_text(machine.bytes), machine.source);
 }
 
 void print_result(const RunResult& r) {
@@ -98,7 +123,9 @@ Command add_train_command(CLI::App& app) {
   return {cmd, [opt] {
             RunFile run = load_run_file(opt->run_file);
             apply_overrides(run, opt->overrides);
-            print_header(run.config, opt->run_file);
+            const MachineMemory machine = machine_memory();
+            const MemoryEstimate memory = check_memory(run, opt->run_file, machine);
+            print_header(run.config, opt->run_file, memory, machine);
             RunObserver observer;
             if (!opt->quiet) {
               observer.phase = [](const std::string& what) {

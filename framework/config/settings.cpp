@@ -97,6 +97,13 @@ constexpr NoisePlacement kPlacements[] = {NoisePlacement::After, NoisePlacement:
 constexpr OptimizerKind kOptimizers[] = {OptimizerKind::Sgd, OptimizerKind::Adam,
                                          OptimizerKind::Adagrad};
 
+// More noise levels than this is a typo: a curve of a million points already outresolves any
+// figure. Checked before the levels are spaced out, since a count of 10^8 would otherwise
+// allocate gigabytes for the list and its text before any other check could run.
+constexpr int kMaxLevels = 1'000'000;
+// A level as a double and as text in the resolved settings ("0.0012345678901234567, ").
+constexpr double kBytesPerLevel = 8 + 24;
+
 std::vector<double> levels(const toml::node& v, const Site& s) {
   if (const toml::table* t = v.as_table()) {
     for (auto&& [k, _] : *t)
@@ -107,6 +114,11 @@ std::vector<double> levels(const toml::node& v, const Site& s) {
       s.fail("a range needs from, to and count, e.g. {from = 1e-3, to = 1.0, count = 40}");
     const double from = positive(*t->get("from"), s), to = positive(*t->get("to"), s);
     const int count = int_at_least(*t->get("count"), s, 1);
+    if (count > kMaxLevels)
+      s.fail(fmt::format("count = {} is more levels than a run may have ({}): the list and its "
+                         "text alone would take about {:.3g} GB, and their accuracies {:.3g} GB "
+                         "per noise kind and repetition",
+                         count, kMaxLevels, count * kBytesPerLevel / 1e9, count * 8.0 / 1e9));
     if (to < from) s.fail(fmt::format("range runs backwards: from {} to {}", from, to));
     return log_spaced(from, to, count);
   }

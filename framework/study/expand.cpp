@@ -1,6 +1,7 @@
 #include "study/expand.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 
 #include "config/run_file.hpp"
@@ -56,6 +57,12 @@ std::string describe(const Task& task, const std::vector<std::string>& keys) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+double stage_task_count(const StageSpec& stage) {
+  double count = double(std::max<std::size_t>(1, stage.variants.size()));
+  for (const GridAxis& axis : stage.grid) count *= double(axis.values.size());
+  return count;
+}
+
 std::vector<Task> expand_stage(const StudySpec& study, const StageSpec& stage,
                                const std::string& file) {
   RunConfig base;
@@ -66,8 +73,7 @@ std::vector<Task> expand_stage(const StudySpec& study, const StageSpec& stage,
   std::vector<const toml::table*> variants = stage.variants;
   if (variants.empty()) variants.push_back(nullptr);  // one variant that changes nothing
 
-  double count = double(variants.size());
-  for (const GridAxis& axis : stage.grid) count *= double(axis.values.size());
+  const double count = stage_task_count(stage);
   if (count > double(kMaxTasksPerStage))
     throw ConfigError(stage.place, "",
                       fmt::format("stage '{}' has {:.0f} tasks, more than a stage may have ({}); "

@@ -8,6 +8,10 @@
 
 namespace ns {
 
+// How many tasks the stage expands to (variants x grid), without expanding it; a double, since
+// a hostile grid's product overflows any integer.
+double stage_task_count(const StageSpec& stage);
+
 // The tasks of one stage, variant-major, then the grid in row-major order (the first axis
 // written varies slowest). Each task's config is resolved as RunConfig defaults <- [defaults]
 // <- the stage's settings <- its variant <- its grid point <- the derived seed, then checked

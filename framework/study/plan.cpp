@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <algorithm>
 
+#include "core/machine_memory.hpp"
 #include "study/data_shape.hpp"
+#include "study/memory_check.hpp"
+#include "study/study_memory.hpp"
 
 namespace ns {
 
@@ -33,7 +36,26 @@ struct StageTotals {
   int tasks = 0, weights_kept = 0;
   std::string starts_from = "-";
   double flops = 0;
+  double peak_memory = 0;  // of its largest task
 };
+
+// What the memory check (study/study_memory.hpp) saw: the largest task, the coordinator, this
+// machine, and any warning.
+std::string memory_lines(const Study& study, const StudyMemory& memory) {
+  if (memory.largest_task < 0) return "";
+  const MachineMemory machine = machine_memory();
+  const Task& task = study.tasks[memory.largest_task];
+  std::string out = fmt::format(
+      "memory: up to {} per task at its peak (task {}, stage '{}', {}), and about {} for the "
+      "coordinator's task list and results; this machine has {} ({}). A study above {:.0f}% of "
+      "it is warned about, above all of it refused\n",
+      bytes_text(memory.largest.total()), task.index, task.stage, memory.largest.phase,
+      bytes_text(memory.coordinator.total()), bytes_text(machine.bytes), machine.source,
+      100 * kWarnFraction);
+  for (const std::string& w : study_memory_warnings(study, memory, machine, 1))
+    out += fmt::format("warning: {}\n", w);
+  return out;
+}
 
 std::string task_table(const Study& study, int max_rows) {
   const int rows = std::min<int>(max_rows, int(study.tasks.size()));
@@ -106,6 +128,7 @@ std::string format_plan(const Study& study, double gflops_per_core, int max_rows
   std::vector<std::string> guesses;
   double total = 0;
   int kept = 0;
+  const StudyMemory memory = estimate_study_memory(study);
   for (const Task& t : study.tasks) {
     const auto s =
         std::find(study.stages.begin(), study.stages.end(), t.stage) - study.stages.begin();
@@ -114,6 +137,7 @@ std::string format_plan(const Study& study, double gflops_per_core, int max_rows
     ++st.tasks;
     st.weights_kept += t.store_weights;
     st.flops += cost.total();
+    st.peak_memory = std::max(st.peak_memory, memory.task_bytes[t.index]);
     if (t.parent) st.starts_from = study.tasks[*t.parent].stage;
     total += cost.total();
     kept += t.store_weights;
@@ -128,21 +152,26 @@ std::string format_plan(const Study& study, double gflops_per_core, int max_rows
     name_width = std::max(name_width, study.stages[s].size());
     from_width = std::max(from_width, stages[s].starts_from.size());
   }
-  out += fmt::format("\n{:<{}}  {:>6}  {:<{}}  {:>12}  {:>12}  {:>14}\n", "stage", name_width,
-                     "tasks", "starts from", from_width, "weights kept", "compute", "time");
+  const auto row = [&](const auto& stage, const auto& tasks, const std::string& from,
+                       const auto& weights, const std::string& compute, const std::string& time,
+                       const std::string& memory_per_task) {
+    return fmt::format("{:<{}}  {:>6}  {:<{}}  {:>12}  {:>12}  {:>14}  {:>12}\n", stage, name_width,
+                       tasks, from, from_width, weights, compute, time, memory_per_task);
+  };
+  out += '\n';
+  out += row("stage", "tasks", "starts from", "weights kept", "compute", "time", "memory/task");
   for (std::size_t s = 0; s < stages.size(); ++s)
-    out +=
-        fmt::format("{:<{}}  {:>6}  {:<{}}  {:>12}  {:>12}  {:>14}\n", study.stages[s], name_width,
-                    stages[s].tasks, stages[s].starts_from, from_width, stages[s].weights_kept,
-                    flops_text(stages[s].flops), hours_text(stages[s].flops / rate));
-  out += fmt::format("{:<{}}  {:>6}  {:<{}}  {:>12}  {:>12}  {:>14}\n", "total", name_width,
-                     study.tasks.size(), "", from_width, kept, flops_text(total),
-                     hours_text(total / rate));
+    out += row(study.stages[s], stages[s].tasks, stages[s].starts_from, stages[s].weights_kept,
+               flops_text(stages[s].flops), hours_text(stages[s].flops / rate),
+               bytes_text(stages[s].peak_memory));
+  out += row("total", study.tasks.size(), "", kept, flops_text(total), hours_text(total / rate),
+             memory.largest_task < 0 ? "-" : bytes_text(memory.largest.total()));
   out += fmt::format(
       "\ntime at {} GFLOP/s per core, counting the network's multiply-adds only (no "
       "regularisers, noise draws or data loading)\n",
       gflops_per_core);
   for (const std::string& g : guesses) out += fmt::format("note: {}\n", g);
+  out += memory_lines(study, memory);
   return out;
 }
 

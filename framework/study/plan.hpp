@@ -23,7 +23,8 @@ struct TaskCost {
 TaskCost estimate_cost(const RunConfig& cfg);
 
 // The tasks (index, stage, short id, axis values, parent), at most `max_rows` of them, then
-// the tasks, weights kept and cost per stage, and the total in core-hours at the given rate.
+// the tasks, weights kept, cost and peak memory per task per stage, the total in core-hours at
+// the given rate, and the memory check's figures and warnings (study/study_memory.hpp).
 std::string format_plan(const Study& study, double gflops_per_core, int max_rows = 50);
 
 }  // namespace ns

@@ -10,6 +10,7 @@
 #include "config/run_file.hpp"
 #include "study/dependencies.hpp"
 #include "study/expand.hpp"
+#include "study/study_memory.hpp"
 #include "study/study_spec.hpp"
 #include "study/task_id.hpp"
 
@@ -57,8 +58,12 @@ std::vector<std::string> study_axis_keys(const std::vector<StageSpec>& stages) {
 
 }  // namespace
 
-Study parse_study_text(const std::string& text, const std::string& file) {
+Study parse_study_text(const std::string& text, const std::string& file,
+                       const MachineMemory* machine) {
   const StudySpec spec = read_study_spec(text, file);
+  std::vector<double> stage_tasks;
+  for (const StageSpec& stage : spec.stages) stage_tasks.push_back(stage_task_count(stage));
+  check_task_count(spec.stages, stage_tasks, true, machine);
   Study study;
   study.name = spec.name;
   study.file = file;
@@ -97,11 +102,13 @@ Study parse_study_text(const std::string& text, const std::string& file) {
     t.store_stats = spec.keep_stats;
     if (t.parent) study.tasks[*t.parent].store_weights = true;
   }
+  if (machine) check_study_memory(study, spec, estimate_study_memory(study), *machine);
   return study;
 }
 
 Study load_study(const std::string& path) {
-  return parse_study_text(read_text_file(path, "study file"), path);
+  const MachineMemory machine = machine_memory();
+  return parse_study_text(read_text_file(path, "study file"), path, &machine);
 }
 
 }  // namespace ns

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "config/run_config.hpp"
+#include "core/machine_memory.hpp"
 #include "study/label.hpp"
 
 namespace ns {
@@ -66,8 +67,15 @@ struct Study {
   std::vector<Task> tasks;             // parents always come before their children
 };
 
+// Reads a study to plan or run it on this machine: parse_study_text with this machine's memory
+// (core/machine_memory.hpp), so a study too large for it is refused before it runs.
 Study load_study(const std::string& path);
-Study parse_study_text(const std::string& text, const std::string& file);
+// With `machine`, also refuses a study whose task list, largest task or coordinator would not fit
+// in it (study/study_memory.hpp). Readers of archives pass none: a study that ran elsewhere
+// stays readable here. A study of more than kMaxStudyTasks tasks is refused either way, before
+// any task is expanded.
+Study parse_study_text(const std::string& text, const std::string& file,
+                       const MachineMemory* machine = nullptr);
 
 // 128-bit hash of a text as 32 hex digits (two independent 64-bit hashes).
 std::string hash_hex(const std::string& text);

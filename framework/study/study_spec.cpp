@@ -13,7 +13,9 @@
 
 #include "config/run_file.hpp"
 #include "config/settings.hpp"
+#include "study/expand.hpp"
 #include "study/grid.hpp"
+#include "study/study_memory.hpp"
 
 namespace ns {
 
@@ -303,6 +305,7 @@ std::vector<StageSpec> read_stages(toml::table& root, const std::string& file) {
   if (!list || list->empty() || !list->is_array_of_tables())
     throw ConfigError(place, "stage",
                       "expected one or more stages, each written as a [[stage]] table");
+  std::vector<double> stage_tasks;
   for (toml::node& t : *list) {
     StageSpec stage = read_stage(*t.as_table(), int(stages.size()) + 1, file);
     for (const StageSpec& earlier : stages)
@@ -310,7 +313,11 @@ std::vector<StageSpec> read_stages(toml::table& root, const std::string& file) {
         throw ConfigError(stage.place, "name",
                           fmt::format("a stage named '{}' already exists (line {})", stage.name,
                                       earlier.place.line));
+    stage_tasks.push_back(stage_task_count(stage));
     stages.push_back(std::move(stage));
+    // Each stage holds its grid's values: a file of many large stages is refused as soon as
+    // their sum passes the cap, not after all of them have been read.
+    check_task_count(stages, stage_tasks, false, nullptr);
   }
   return stages;
 }

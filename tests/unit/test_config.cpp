@@ -89,6 +89,15 @@ TEST_CASE("bad run files give errors that name the key, its line and the problem
       {"[data]\nvalidation_fraction = 1.0\n", "must be below 1"},
       {"seed = 1\nseed = 2\n", "run.toml:2:8: not valid TOML"},
       {"[reg]\nsaturation_layers = [3]\n", "hidden layer 3 does not exist; the model has 2"},
+      {"[data]\nclasses = 1\n", "run.toml:2:1: 'data.classes': must be an integer >= 2, got 1"},
+      {"[data]\nclasses = 300\n",
+       "'data.classes': 300 classes, but IDX labels are single bytes (at most 256)"},
+      {"[data]\nname = \"synthetic\"\nclasses = 5\n",
+       "'data.classes': 5 classes, but data.synthetic.classes = 4 generates 4"},
+      // Checked before the levels are spaced out: 10^8 of them would take gigabytes.
+      {"[eval]\nlevels = {from = 1e-3, to = 1, count = 100000000}\n",
+       "'eval.levels': count = 100000000 is more levels than a run may have (1000000): the list "
+       "and its text alone would take about 3.2 GB"},
   };
   for (const Bad& b : table) {
     INFO(b.text);
@@ -127,4 +136,18 @@ levels = {from = 1e-3, to = 1, count = 7}
   CHECK(again.train.optimizer.lr == 3e-4);
   CHECK(again.eval.levels == run.config.eval.levels);
   CHECK(again.model.noise_placement == NoisePlacement::Before);
+}
+
+TEST_CASE("data.classes is unset by default and then absent from the resolved settings",
+          "[config]") {
+  // Absent rather than printed as a number: the resolved settings of every existing task, and
+  // so what archives record, stay as they were.
+  CHECK(to_toml(RunConfig{}).find("data.classes") == std::string::npos);
+  const RunConfig c = parse_run_text("[data]\nname = \"idx\"\nclasses = 11\n", "run.toml").config;
+  CHECK(c.data.classes == 11);
+  CHECK_THAT(to_toml(c), Contains("data.classes = 11\n"));
+  CHECK(parse_run_text(to_toml(c), "resolved.toml").config.data.classes == 11);
+  // Synthetic data may state its class count twice, if both agree.
+  CHECK(parse_run_text("data.name = \"synthetic\"\ndata.classes = 4\n", "run.toml")
+            .config.data.classes == 4);
 }
