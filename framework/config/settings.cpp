@@ -115,10 +115,11 @@ std::vector<double> levels(const toml::node& v, const Site& s) {
     const double from = positive(*t->get("from"), s), to = positive(*t->get("to"), s);
     const int count = int_at_least(*t->get("count"), s, 1);
     if (count > kMaxLevels)
-      s.fail(fmt::format("count = {} is more levels than a run may have ({}): the list and its "
-                         "text alone would take about {:.3g} GB, and their accuracies {:.3g} GB "
-                         "per noise kind and repetition",
-                         count, kMaxLevels, count * kBytesPerLevel / 1e9, count * 8.0 / 1e9));
+      s.fail(
+          fmt::format("count = {} is more levels than a run may have ({}): the list and its "
+                      "text alone would take about {:.3g} GB, and their accuracies {:.3g} GB "
+                      "per noise kind and repetition",
+                      count, kMaxLevels, count * kBytesPerLevel / 1e9, count * 8.0 / 1e9));
     if (to < from) s.fail(fmt::format("range runs backwards: from {} to {}", from, to));
     return log_spaced(from, to, count);
   }
