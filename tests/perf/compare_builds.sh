@@ -29,7 +29,10 @@ def results(path):
                 out[f"{task}@{a}"] = np.asarray(g.attrs[a]).tobytes()
             def visit(name, item):
                 if isinstance(item, h5py.Dataset) and name != "curve/seconds":
-                    out[f"{task}/{name}"] = item[()].tobytes()
+                    value = np.asarray(item[()])
+                    # Strings come back as Python objects: compare their text, not pointers.
+                    out[f"{task}/{name}"] = (repr(value.tolist()) if value.dtype.kind == "O"
+                                             else value.tobytes())
             g.visititems(visit)
     return out
 
