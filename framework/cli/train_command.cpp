@@ -1,6 +1,8 @@
 // `noisesweep train RUN.toml`: train one model, evaluate it under hardware noise, print a table.
 #include <fmt/format.h>
 
+#include <cctype>
+
 #include <algorithm>
 #include <cmath>
 
@@ -30,11 +32,23 @@ void apply_overrides(RunFile& run, const std::vector<std::string>& overrides) {
     const SourcePlace place{"--set " + o};
     if (eq == std::string::npos) throw ConfigError(place, "", "expected KEY=VALUE");
     const std::string key = o.substr(0, eq);
+    const std::string value = o.substr(eq + 1);
+    // One value per --set: a newline would smuggle in more lines, silently ignored before.
+    if (value.find_first_of("\r\n") != std::string::npos)
+      throw ConfigError(place, key, "the value spans several lines; give one --set per setting");
     toml::table t;
     try {
-      t = toml::parse("v = " + o.substr(eq + 1));
+      t = toml::parse("v = " + value);
     } catch (const toml::parse_error& e) {
-      throw ConfigError(place, key, fmt::format("not a TOML value: {}", e.description()));
+      // The usual cause: a string without quotes, which the shell has already removed.
+      const bool bare_word = !value.empty() && std::isalpha(static_cast<unsigned char>(value[0]));
+      throw ConfigError(
+          place, key,
+          fmt::format("not a TOML value: {}{}", e.description(),
+                      bare_word ? fmt::format("; a string needs TOML quotes, which "
+                                              "the shell must keep: --set '{}=\"{}\"'",
+                                              key, value)
+                                : ""));
     }
     apply_setting(run.config, key, *t.get("v"), place);
     run.places[key] = place;

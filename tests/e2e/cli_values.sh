@@ -21,6 +21,16 @@ expect "--gflops: must be a number > 0, got 'fast'" "$bin" plan "$study" --gflop
 expect "--levels: must be a number > 0, got '-1'" "$bin" report x.h5 --levels 0.1,-1
 expect "directory" "$bin" train "$work"
 expect "" "$bin" train "$work/missing.toml"
+# --set: a bare string gets a quoting hint; a value with a newline is refused, not cut.
+cat > "$work/run.toml" << 'TOML'
+data.name = "synthetic"
+model.hidden = [4]
+train.epochs = 1
+TOML
+expect "--set 'train.optimizer=\"adam\"'" "$bin" train "$work/run.toml" --set train.optimizer=adam
+expect "give one --set per setting" "$bin" train "$work/run.toml" --set $'train.epochs=1\ntrain.lr=5'
+"$bin" train "$work/run.toml" --set 'train.optimizer="adam"' --quiet > /dev/null \
+  || fail "a quoted --set string was refused"
 "$bin" --help > /dev/null || fail "--help exited non-zero"
 "$bin" --version | grep -q "^build: " || fail "--version does not print the build"
 echo "cli_values: all checks passed"
