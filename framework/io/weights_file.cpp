@@ -1,5 +1,6 @@
 #include "io/weights_file.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -145,7 +146,22 @@ ModelWeights load_weights(const std::string& path) {
   const h5::File file = h5::File::open_read(path);
   const h5::Group root = file.root();
   check_format(path, root);
-  return read_model_weights(root);
+  ModelWeights m = read_model_weights(root);
+  // A NaN or infinity would surface later as "diverged at epoch 1", far from its cause.
+  const auto check_finite = [&](std::size_t l, const char* name, const float* values,
+                                Eigen::Index count) {
+    for (Eigen::Index i = 0; i < count; ++i)
+      if (!std::isfinite(values[i]))
+        throw ArchiveError(path, fmt::format("/layers/{}/{}", l, name),
+                           fmt::format("holds a non-finite value ({}) at flat index {}: these "
+                                       "weights cannot start a run",
+                                       values[i], i));
+  };
+  for (std::size_t l = 0; l < m.layers.size(); ++l) {
+    check_finite(l, "W", m.layers[l].w.data(), m.layers[l].w.size());
+    check_finite(l, "b", m.layers[l].b.data(), m.layers[l].b.size());
+  }
+  return m;
 }
 
 }  // namespace ns

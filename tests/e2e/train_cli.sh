@@ -52,4 +52,12 @@ grep -q "typo.toml:2:1: 'reg.lamda': unknown setting; did you mean 'reg.lambda'?
 printf '[train]\ninit_from = "%s/none.h5"\n' "$work" > "$work/missing.toml"
 if "$bin" train "$work/missing.toml" 2> "$work/err.txt"; then fail "a missing init_from was accepted"; fi
 grep -q "does not exist" "$work/err.txt" || fail "unexpected message: $(cat "$work/err.txt")"
+# Weights with a NaN: refused at loading, naming the file and the layer (not "diverged").
+cp "$work/w.h5" "$work/nan.h5"
+/usr/bin/python3 -c "import h5py,sys; d=h5py.File(sys.argv[1], 'r+')['layers/1/W']; d[0, 2] = float('nan')" "$work/nan.h5"
+if "$bin" train "$work/run.toml" --set "train.init_from=\"$work/nan.h5\"" > /dev/null 2> "$work/err.txt"; then
+  fail "weights with a NaN were accepted"
+fi
+grep -q "nan.h5:/layers/1/W: holds a non-finite value (nan)" "$work/err.txt" \
+  || fail "unexpected message: $(cat "$work/err.txt")"
 echo "train_cli: all checks passed"
