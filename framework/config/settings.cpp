@@ -310,7 +310,6 @@ const Setting kSettings[] = {
 };
 // clang-format on
 
-
 std::string_view last_part(std::string_view key) {
   const auto dot = key.rfind('.');
   return dot == std::string_view::npos ? key : key.substr(dot + 1);
