@@ -44,8 +44,9 @@
 //                        attrs activation, noise_placement, layer_sizes, settings and
 //                        layers/<l>/W (out x in), layers/<l>/b
 //
-// Writing is atomic: the archive is built in PATH.tmp, synced, and renamed over PATH, so PATH
-// is always either the previous complete archive or the new one. Tasks are written in index
+// Writing is atomic: the archive is built in memory, written to a temporary file of its own
+// (io/posix_file.hpp), synced, read back, and renamed over PATH, so PATH is always either the
+// previous complete archive or the new one. Tasks are written in index
 // order, so the file does not depend on the order in which tasks finished.
 #include <map>
 #include <string>

@@ -9,8 +9,8 @@
 //   header:  8 bytes "NSJOURNL", u32 format version (1), 32 bytes study hash (ASCII hex)
 //   records: u32 magic "NSJR", u64 payload length, u64 checksum, payload = encode(TaskRecord)
 //            checksum = XXH64 of the 8 length bytes followed by the payload
-// The header is written to PATH.tmp and renamed into place, so a journal either does not exist
-// or has a whole header.
+// The header is written to a temporary file and renamed into place, so a journal either does not
+// exist or has a whole header.
 //
 // A crash can leave the last record cut short (torn). Reading stops there and reports it;
 // opening for append truncates it away. A damaged record between whole ones (possible only

@@ -5,8 +5,8 @@
 
 namespace ns::report {
 
-// Writes `text` to PATH.tmp and renames it over `path`, so a reader (or a failed write) never
-// sees half a report. Throws Error naming the file and the system's reason.
+// Writes `text` to a temporary file and renames it over `path`, so a reader (or a failed write)
+// never sees half a report. Throws Error naming the file and the system's reason.
 void write_text_file(const std::string& path, const std::string& text);
 
 std::string read_binary_file(const std::string& path);  // throws Error naming the file
