@@ -23,6 +23,8 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include "scratch_dir.hpp"
+
 #include "archive/archive.hpp"
 #include "archive/archive_lock.hpp"
 #include "archive/checksum.hpp"
@@ -39,31 +41,6 @@ namespace {
 
 const std::string kStudyHash = "0123456789abcdef0123456789abcdef";
 const std::string kOtherStudyHash = "fedcba9876543210fedcba9876543210";
-
-class ScratchDir {
- public:
-  ScratchDir() {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("noisesweep_archive_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string file(const std::string& name) const { return (dir_ / name).string(); }
-  std::vector<std::string> names() const {
-    std::vector<std::string> found;
-    for (const auto& entry : fs::directory_iterator(dir_))
-      found.push_back(entry.path().filename().string());
-    std::sort(found.begin(), found.end());
-    return found;
-  }
-
- private:
-  fs::path dir_;
-};
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

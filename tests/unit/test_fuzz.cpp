@@ -6,6 +6,8 @@
 // so a mutant that once failed is tried again on every run until it is fixed.
 #include <catch2/catch.hpp>
 
+#include "scratch_dir.hpp"
+
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
@@ -73,22 +75,6 @@ void fuzz(const std::string& valid, std::uint64_t seed, Read read) {
   // The mutations must reach the error paths, or the test checks nothing.
   CHECK(noticed > kMutants / 10);
 }
-
-class ScratchDir {
- public:
-  ScratchDir()
-      : dir_(fs::temp_directory_path() / ("noisesweep_fuzz_" + std::to_string(::getpid()))) {
-    fs::create_directories(dir_);
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string file(const std::string& name) const { return (dir_ / name).string(); }
-
- private:
-  fs::path dir_;
-};
 
 void write_file(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;

@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include "scratch_dir.hpp"
+
 #include "core/error.hpp"
 #include "io/h5.hpp"
 #include "io/weights_file.hpp"
@@ -25,24 +27,6 @@ using Catch::Contains;
 namespace {
 
 // A fresh directory per test, removed afterwards; distinct per process and per test.
-class ScratchDir {
- public:
-  ScratchDir() {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("noisesweep_h5_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string file(const std::string& name) const { return (dir_ / name).string(); }
-
- private:
-  fs::path dir_;
-};
-
 Eigen::MatrixXf random_matrix(Eigen::Index rows, Eigen::Index cols, std::mt19937& rng) {
   std::normal_distribution<float> normal;
   Eigen::MatrixXf m(rows, cols);

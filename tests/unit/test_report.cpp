@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include "scratch_dir.hpp"
+
 #include "archive/archive.hpp"
 #include "core/error.hpp"
 #include "report/base64.hpp"
@@ -36,24 +38,6 @@ using ns::report::Report;
 using ns::report::ReportOptions;
 
 namespace {
-
-class ScratchDir {
- public:
-  ScratchDir() {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("noisesweep_report_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string file(const std::string& name) const { return (dir_ / name).string(); }
-
- private:
-  fs::path dir_;
-};
 
 // Three stages: a baseline over 3 seed replicates (tasks 0-2); a fine-tuning of each over two
 // lambdas (tasks 3-8: seed-major, so 3, 5, 7 have lambda 0.001 and parents 0, 1, 2; 4, 6, 8
