@@ -45,7 +45,7 @@ struct StatusReport {
 };
 
 StatusReport read_status(const std::string& path) {
-  const std::string journal = path + ".journal";
+  const std::string journal = journal_path(path);
   const bool has_archive = std::filesystem::exists(path);
   if (!has_archive && !std::filesystem::exists(journal))
     throw Error(fmt::format("{}: no such archive (nor a journal {})", path, journal));

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "archive/archive.hpp"
+#include "archive/journal.hpp"
 #include "core/error.hpp"
 #include "report/report.hpp"
 
@@ -11,7 +12,7 @@ namespace ns::report {
 
 ReportInput read_report_input(const std::string& archive) {
   if (!std::filesystem::exists(archive)) {
-    const std::string journal = archive + ".journal";
+    const std::string journal = journal_path(archive);
     if (std::filesystem::exists(journal))
       throw Error(
           fmt::format("{}: the sweep has not written its archive yet (its journal {} "
