@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "nonideality/registry.hpp"
+
 namespace ns {
 namespace {
 
@@ -14,7 +16,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::vector<NoiseKind> kinds_present(const std::vector<const TaskRecord*>& records) {
   std::vector<NoiseKind> kinds;
-  for (NoiseKind kind : kAllNoiseKinds) {
+  for (NoiseKind kind : all_nonidealities()) {
     const bool present = std::any_of(records.begin(), records.end(), [&](const TaskRecord* r) {
       return std::find(r->noise.kinds.begin(), r->noise.kinds.end(), kind) != r->noise.kinds.end();
     });
@@ -30,21 +32,23 @@ struct KindSummary {
 KindSummary summarise(const TaskRecord& r, NoiseKind kind) {
   const NoiseCurves& n = r.noise;
   const auto found = std::find(n.kinds.begin(), n.kinds.end(), kind);
-  if (r.status != TaskStatus::Done || found == n.kinds.end() || n.levels.empty() ||
-      n.repetitions <= 0)
-    return {};
+  if (r.status != TaskStatus::Done || found == n.kinds.end() || n.repetitions <= 0) return {};
   const int k = static_cast<int>(found - n.kinds.begin());
-  const int top =
-      static_cast<int>(std::max_element(n.levels.begin(), n.levels.end()) - n.levels.begin());
+  const std::vector<double>& levels = n.levels[k];
+  if (levels.empty()) return {};
+  const auto strongest = kind->levels.harsher_when_lower
+                             ? std::min_element(levels.begin(), levels.end())
+                             : std::max_element(levels.begin(), levels.end());
+  const int top = static_cast<int>(strongest - levels.begin());
   KindSummary s{0, 0};
-  for (int l = 0; l < static_cast<int>(n.levels.size()); ++l) {
+  for (int l = 0; l < static_cast<int>(levels.size()); ++l) {
     for (int rep = 0; rep < n.repetitions; ++rep) {
       s.mean += n.at(k, l, rep);
       if (l == top) s.at_max += n.at(k, l, rep);
     }
   }
   s.at_max /= n.repetitions;
-  s.mean /= static_cast<double>(n.levels.size()) * n.repetitions;
+  s.mean /= static_cast<double>(levels.size()) * n.repetitions;
   return s;
 }
 

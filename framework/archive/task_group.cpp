@@ -1,10 +1,13 @@
 #include "archive/task_group.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "nonideality/registry.hpp"
 
 namespace ns {
 namespace {
@@ -59,20 +62,42 @@ std::vector<EpochStats> read_curve(const h5::Group& g) {
   return curve;
 }
 
+// Kinds that share their levels (the paper's four always do) store them once: levels (L) and
+// accuracy (kinds, L, repetitions), the layout of archives from before kinds had levels of their
+// own. Otherwise levels is (kinds, Lmax) and accuracy (kinds, Lmax, repetitions), each kind's row
+// padded with NaN after its last level.
 void write_noise(h5::Group& g, const NoiseCurves& noise) {
   std::vector<std::string> kinds;
   for (NoiseKind k : noise.kinds) kinds.emplace_back(to_string(k));
   g.write("kinds", kinds);
-  g.write("levels", noise.levels.data(), {length(noise.levels.size())});
-  g.write("accuracy", noise.accuracy.data(),
-          {length(noise.kinds.size()), length(noise.levels.size()),
-           static_cast<hsize_t>(noise.repetitions)});
+  const hsize_t reps = static_cast<hsize_t>(noise.repetitions);
+  if (noise.kinds.empty() || noise.levels_shared()) {
+    const std::vector<double> levels =
+        noise.kinds.empty() ? std::vector<double>{} : noise.levels[0];
+    g.write("levels", levels.data(), {length(levels.size())});
+    g.write("accuracy", noise.accuracy.data(),
+            {length(noise.kinds.size()), length(levels.size()), reps});
+    return;
+  }
+  std::size_t most = 0;
+  for (const auto& l : noise.levels) most = std::max(most, l.size());
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> levels(noise.kinds.size() * most, kNaN);
+  std::vector<double> accuracy(noise.kinds.size() * most * noise.repetitions, kNaN);
+  for (std::size_t k = 0; k < noise.kinds.size(); ++k) {
+    std::copy(noise.levels[k].begin(), noise.levels[k].end(), levels.begin() + k * most);
+    const auto from = noise.accuracy.begin() + noise.offset(int(k));
+    std::copy(from, from + noise.levels[k].size() * noise.repetitions,
+              accuracy.begin() + k * most * noise.repetitions);
+  }
+  g.write("levels", levels.data(), {length(noise.kinds.size()), length(most)});
+  g.write("accuracy", accuracy.data(), {length(noise.kinds.size()), length(most), reps});
 }
 
 NoiseKind parse_noise_kind(const h5::Group& g, const std::string& text) {
-  for (NoiseKind k : kAllNoiseKinds)
-    if (text == to_string(k)) return k;
-  malformed(g, fmt::format("unknown noise kind '{}' in 'kinds'", text));
+  if (NoiseKind k = find_nonideality(text)) return k;
+  malformed(g, fmt::format("unknown noise kind '{}' in 'kinds' (this release knows {})", text,
+                           nonideality_names()));
 }
 
 NoiseCurves read_noise(const h5::Group& g) {
@@ -80,14 +105,31 @@ NoiseCurves read_noise(const h5::Group& g) {
   std::vector<std::string> kinds;
   g.read("kinds", kinds);
   for (const std::string& k : kinds) noise.kinds.push_back(parse_noise_kind(g, k));
-  g.read("levels", noise.levels);
-  const std::vector<hsize_t> dims = g.read("accuracy", noise.accuracy);
-  if (dims.size() != 3 || dims[0] != kinds.size() || dims[1] != noise.levels.size() ||
+  std::vector<double> levels, accuracy;
+  const std::vector<hsize_t> level_dims = g.read("levels", levels);
+  const std::vector<hsize_t> dims = g.read("accuracy", accuracy);
+  const bool shared = level_dims.size() == 1;
+  const hsize_t per_kind = shared ? level_dims[0] : level_dims.size() == 2 ? level_dims[1] : 0;
+  if ((!shared && (level_dims.size() != 2 || level_dims[0] != kinds.size())) || dims.size() != 3 ||
+      dims[0] != kinds.size() || dims[1] != per_kind ||
       dims[2] > static_cast<hsize_t>(std::numeric_limits<int>::max())) {
-    malformed(g, fmt::format("'accuracy' has shape ({}), expected ({}, {}, repetitions)",
-                             fmt::join(dims, ", "), kinds.size(), noise.levels.size()));
+    malformed(g,
+              fmt::format("'levels' has shape ({}) and 'accuracy' ({}); expected (L) or ({}, L), "
+                          "and ({}, L, repetitions)",
+                          fmt::join(level_dims, ", "), fmt::join(dims, ", "), kinds.size(),
+                          kinds.size()));
   }
   noise.repetitions = static_cast<int>(dims[2]);
+  for (std::size_t k = 0; k < kinds.size(); ++k) {
+    const auto row = levels.begin() + (shared ? 0 : k * per_kind);
+    std::vector<double> own(row, row + per_kind);
+    if (!shared)  // drop the padding
+      own.erase(std::find_if(own.begin(), own.end(), [](double x) { return std::isnan(x); }),
+                own.end());
+    const auto acc = accuracy.begin() + k * per_kind * noise.repetitions;
+    noise.accuracy.insert(noise.accuracy.end(), acc, acc + own.size() * noise.repetitions);
+    noise.levels.push_back(std::move(own));
+  }
   return noise;
 }
 

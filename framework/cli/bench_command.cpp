@@ -3,6 +3,7 @@
 // PyTorch peer (tests/perf/torch_peer.py) measured in the same run.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "eval/evaluate.hpp"
+#include "nonideality/registry.hpp"
 #include "train/trainer.hpp"
 
 namespace ns::cli {
@@ -23,6 +25,7 @@ struct BenchOptions {
   int draws = 3;
   int levels = 10;
   double variance = 0.1;
+  int naive_samples = 200;
   std::string peer = NOISESWEEP_SOURCE_DIR "/tests/perf/torch_peer.py";
   std::string python = "/usr/bin/python3";
   bool no_peer = false;
@@ -116,25 +119,28 @@ int bench(const BenchOptions& o) {
 
   // The evaluation protocol: every kind alone at several levels, repeated. The clean first
   // layer is shared by all of a call's passes, as it is in a real evaluation.
-  EvalConfig e;
-  e.levels = log_spaced(1e-3, 1.0, o.levels);
-  e.repetitions = o.draws;
-  auto eval_rate = [&](std::vector<NoiseKind> kinds, bool naive) {
-    e.kinds = kinds;
-    if (naive) e.levels = {o.variance};  // plain passes cost the same at every level
-    const double t = best_seconds(1, [&] {
-      naive ? evaluate_noise_naive(p, d.test, e, s.child("eval"))
-            : evaluate_noise(p, d.test, e, s.child("eval"));
-    });
-    const double passes = double(e.kinds.size() * e.levels.size() * e.repetitions);
-    e.levels = log_spaced(1e-3, 1.0, o.levels);
-    return o.eval_samples * passes / t;
+  RunConfig e;
+  e.eval.levels = log_spaced(1e-3, 1.0, o.levels);
+  e.eval.repetitions = o.draws;
+  // Sample-passes per second over `samples` test samples; every kind at o.levels of its levels.
+  auto eval_rate = [&](std::vector<NoiseKind> kinds, EvalPath path, Index samples) {
+    e.eval.kinds = kinds;
+    for (NoiseKind k : kinds) {
+      std::vector<double> own = RunConfig{}.levels_of(k);
+      own.resize(std::min<std::size_t>(own.size(), std::size_t(o.levels)));
+      e.settings_of(k).levels = own;
+    }
+    const data::Dataset test{d.test.x.leftCols(samples), d.test.y.head(samples)};
+    double passes = 0;
+    for (NoiseKind k : kinds) passes += double(e.levels_of(k).size()) * e.eval.repetitions;
+    const double t = best_seconds(1, [&] { evaluate_noise(p, test, e, s.child("eval"), path); });
+    return double(samples) * passes / t;
   };
-  const std::vector<NoiseKind> all(std::begin(kAllNoiseKinds), std::end(kAllNoiseKinds));
-  const double protocol = eval_rate(all, false);
-  const double unc = eval_rate({NoiseKind::AddUnc}, false);
-  const double cor = eval_rate({NoiseKind::AddCor}, false);
-  const double naive = eval_rate({NoiseKind::AddUnc}, true);
+  const RunConfig paper;
+  const double protocol = eval_rate(paper.eval.kinds, EvalPath::Fast, o.eval_samples);
+  const double unc = eval_rate({find_nonideality("AddUnc")}, EvalPath::Fast, o.eval_samples);
+  const double cor = eval_rate({find_nonideality("AddCor")}, EvalPath::Fast, o.eval_samples);
+  const double naive = eval_rate({find_nonideality("AddUnc")}, EvalPath::Naive, o.eval_samples);
 
   fmt::print("machine: single-core float GEMM 300x784 * 784x128: {:.1f} GFLOP/s (the ceiling)\n",
              ceiling);
@@ -155,6 +161,24 @@ int bench(const BenchOptions& o) {
   fmt::print(
       "(noisy-eval rates count sample-passes; GFLOP/s count the FLOPs of a naive pass, so\n"
       " the fast path can exceed 100%)\n");
+
+  // Every other nonideality: its evaluation path against the plain reference where they
+  // differ (read noise draws every weight per sample there, so a few samples suffice).
+  fmt::print("\nnonidealities, noisy eval (sample-passes/s): fast path, plain reference, ratio\n");
+  for (NoiseKind kind : all_nonidealities()) {
+    if (std::find(paper.eval.kinds.begin(), paper.eval.kinds.end(), kind) != paper.eval.kinds.end())
+      continue;
+    const double fast = eval_rate({kind}, EvalPath::Fast, o.eval_samples);
+    if (!kind->draw_naive && !kind->evaluate) {
+      fmt::print(
+          "  {:<12} {:>10.0f}  (one path: {})\n", kind->name, fast,
+          kind->per_chip ? "weights drawn once per chip, then clean-speed passes" : "plain passes");
+      continue;
+    }
+    const double plain =
+        eval_rate({kind}, EvalPath::Naive, std::min<Index>(o.eval_samples, o.naive_samples));
+    fmt::print("  {:<12} {:>10.0f} {:>10.1f}  {:.0f}x\n", kind->name, fast, plain, fast / plain);
+  }
 
   if (o.no_peer) return 0;
   struct Peer {
@@ -195,7 +219,12 @@ Command add_bench_command(CLI::App& app) {
   cmd->add_option("--draws", o->draws, "Repetitions per noise level")->capture_default_str();
   cmd->add_option("--levels", o->levels, "Noise levels per kind (log-spaced 1e-3..1)")
       ->capture_default_str();
-  cmd->add_option("--variance", o->variance, "Noise variance")->capture_default_str();
+  cmd->add_option("--variance", o->variance, "Noise variance of the PyTorch peer's passes")
+      ->capture_default_str();
+  cmd->add_option("--naive-samples", o->naive_samples,
+                  "Test samples for the plain reference of read noise (it draws every weight "
+                  "per sample)")
+      ->capture_default_str();
   cmd->add_option("--peer", o->peer, "The PyTorch peer script")->capture_default_str();
   cmd->add_option("--python", o->python, "Python with torch installed")->capture_default_str();
   cmd->add_flag("--no-peer", o->no_peer, "Do not run the PyTorch peer");

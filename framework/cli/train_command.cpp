@@ -10,6 +10,7 @@
 #include "config/run_file.hpp"
 #include "core/machine_memory.hpp"
 #include "data/load.hpp"
+#include "nonideality/nonideality.hpp"
 #include "study/data_shape.hpp"
 #include "study/memory_check.hpp"
 #include "train/run.hpp"
@@ -106,14 +107,18 @@ void print_result(const RunResult& r) {
   const NoiseCurves& n = r.noise;
   if (n.kinds.empty()) return;
   fmt::print("\naccuracy under noise, % (mean ± std over {} repetitions)\n", n.repetitions);
-  fmt::print("{:>10}", "variance");
-  for (NoiseKind k : n.kinds) fmt::print("  {:>15}", to_string(k));
-  fmt::print("\n");
-  for (int l = 0; l < int(n.levels.size()); ++l) {
-    fmt::print("{:>10.4g}", n.levels[l]);
-    for (int k = 0; k < int(n.kinds.size()); ++k)
-      fmt::print("  {:>7.2f} ± {:<5.2f}", 100 * n.mean(k, l), 100 * n.std(k, l));
+  // One table per run of kinds that share their levels (the paper's four do).
+  for (int first = 0, end = 0; first < int(n.kinds.size()); first = end) {
+    for (end = first + 1; end < int(n.kinds.size()) && n.levels[end] == n.levels[first];) ++end;
+    fmt::print("\n{:>12}", n.kinds[first]->levels.unit.substr(0, 12));
+    for (int k = first; k < end; ++k) fmt::print("  {:>15}", to_string(n.kinds[k]));
     fmt::print("\n");
+    for (int l = 0; l < int(n.levels[first].size()); ++l) {
+      fmt::print("{:>12.4g}", n.levels[first][l]);
+      for (int k = first; k < end; ++k)
+        fmt::print("  {:>7.2f} ± {:<5.2f}", 100 * n.mean(k, l), 100 * n.std(k, l));
+      fmt::print("\n");
+    }
   }
   fmt::print("\ntrain {:.1f} s, evaluation {:.1f} s\n", r.train_seconds, r.eval_seconds);
 }

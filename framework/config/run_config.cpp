@@ -4,26 +4,9 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "nonideality/registry.hpp"
 
 namespace ns {
-
-double& NoiseVariances::operator[](NoiseKind k) {
-  switch (k) {
-    case NoiseKind::AddUnc:
-      return add_unc;
-    case NoiseKind::AddCor:
-      return add_cor;
-    case NoiseKind::MulUnc:
-      return mul_unc;
-    case NoiseKind::MulCor:
-      return mul_cor;
-  }
-  throw Error("unknown noise kind");
-}
-
-double NoiseVariances::operator[](NoiseKind k) const {
-  return const_cast<NoiseVariances&>(*this)[k];
-}
 
 std::vector<double> PerLayerWeights::resolve(int count, const char* key) const {
   if (values.empty()) return {};
@@ -36,6 +19,33 @@ std::vector<double> PerLayerWeights::resolve(int count, const char* key) const {
 
 RunConfig::RunConfig() {
   eval.levels = log_spaced(1e-3, 1.0, 40);
+  for (std::string_view name : {"AddUnc", "AddCor", "MulUnc", "MulCor"})
+    eval.kinds.push_back(find_nonideality(name));
+  for (NoiseKind kind : all_nonidealities()) {
+    KindSettings s;
+    for (const KindParameter& p : kind->parameters) s.parameters.push_back(p.fallback);
+    noise.push_back(std::move(s));
+  }
+}
+
+KindSettings& RunConfig::settings_of(NoiseKind kind) {
+  return noise.at(nonideality_index(kind));
+}
+
+const KindSettings& RunConfig::settings_of(NoiseKind kind) const {
+  return noise.at(nonideality_index(kind));
+}
+
+std::vector<NoiseKind> RunConfig::trained_kinds() const {
+  std::vector<NoiseKind> kinds;
+  for (NoiseKind kind : all_nonidealities())
+    if (settings_of(kind).train > 0) kinds.push_back(kind);
+  return kinds;
+}
+
+std::vector<double> RunConfig::levels_of(NoiseKind kind) const {
+  const KindSettings& s = settings_of(kind);
+  return s.levels.empty() ? kind->default_levels(eval, s) : s.levels;
 }
 
 std::vector<double> log_spaced(double from, double to, int count) {
@@ -72,17 +82,7 @@ const char* to_string(NoisePlacement p) {
 }
 
 const char* to_string(NoiseKind k) {
-  switch (k) {
-    case NoiseKind::AddUnc:
-      return "AddUnc";
-    case NoiseKind::AddCor:
-      return "AddCor";
-    case NoiseKind::MulUnc:
-      return "MulUnc";
-    case NoiseKind::MulCor:
-      return "MulCor";
-  }
-  return "?";
+  return k ? k->name.data() : "?";
 }
 
 const char* to_string(OptimizerKind k) {

@@ -10,18 +10,20 @@ namespace ns {
 
 enum class Activation { Sigmoid, Tanh, Relu, Gelu, Erf, PhotonicSigmoid };
 enum class NoisePlacement { After, Before };  // noise on the activation output, or its input
-enum class NoiseKind { AddUnc, AddCor, MulUnc, MulCor };
 enum class OptimizerKind { Sgd, Adam, Adagrad };
 
-inline constexpr NoiseKind kAllNoiseKinds[] = {NoiseKind::AddUnc, NoiseKind::AddCor,
-                                               NoiseKind::MulUnc, NoiseKind::MulCor};
+// A hardware nonideality (noise kind), one of the registry's (nonideality/registry.hpp).
+struct Nonideality;
+using NoiseKind = const Nonideality*;
 
-// Variance of each noise kind; all four may be active at once.
-struct NoiseVariances {
-  double add_unc = 0, add_cor = 0, mul_unc = 0, mul_cor = 0;
-  double& operator[](NoiseKind k);
-  double operator[](NoiseKind k) const;
-  bool any() const { return add_unc > 0 || add_cor > 0 || mul_unc > 0 || mul_cor > 0; }
+// The settings of one nonideality: its training strength, its evaluation levels, the layers it
+// acts on and its own parameters (noise.KIND.*).
+struct KindSettings {
+  double train = 0;                // strength in noise-aware training; 0: off
+  std::vector<double> levels;      // evaluation levels; empty: the kind's default
+  std::vector<int> layers;         // 1-based weight layers; empty: every layer it can act on
+  std::vector<double> parameters;  // in the order the kind declares them
+  bool operator==(const KindSettings&) const = default;
 };
 
 struct DataConfig {
@@ -58,8 +60,7 @@ struct TrainConfig {
   OptimizerConfig optimizer;
   int epochs = 70;
   int batch_size = 128;
-  bool shuffle = true;  // false keeps the reference's fixed sample order
-  NoiseVariances noise;
+  bool shuffle = true;    // false keeps the reference's fixed sample order
   std::string init_from;  // weights file to start from ("" = fresh init)
 };
 
@@ -86,9 +87,8 @@ struct RegConfig {
 };
 
 struct EvalConfig {
-  std::vector<NoiseKind> kinds = {NoiseKind::AddUnc, NoiseKind::AddCor, NoiseKind::MulUnc,
-                                  NoiseKind::MulCor};
-  std::vector<double> levels;  // variances; default: 40 log-spaced from 1e-3 to 1
+  std::vector<NoiseKind> kinds;  // default: the paper's AddUnc, AddCor, MulUnc, MulCor
+  std::vector<double> levels;    // the paper's kinds' variances; default: 40 from 1e-3 to 1
   int repetitions = 3;
   int chunk = 2000;  // test samples per block (memory vs speed; never changes results)
 };
@@ -100,15 +100,22 @@ struct RunConfig {
   TrainConfig train;
   RegConfig reg;
   EvalConfig eval;
+  std::vector<KindSettings> noise;  // one per registered nonideality, in registry order
 
   RunConfig();
+  KindSettings& settings_of(NoiseKind kind);
+  const KindSettings& settings_of(NoiseKind kind) const;
+  // The kinds with a training strength > 0, in registry order.
+  std::vector<NoiseKind> trained_kinds() const;
+  // A kind's evaluation levels: its own, or its default.
+  std::vector<double> levels_of(NoiseKind kind) const;
 };
 
 std::vector<double> log_spaced(double from, double to, int count);
 
 const char* to_string(Activation a);
 const char* to_string(NoisePlacement p);
-const char* to_string(NoiseKind k);
+const char* to_string(NoiseKind k);  // the kind's name
 const char* to_string(OptimizerKind k);
 
 }  // namespace ns

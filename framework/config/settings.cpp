@@ -1,7 +1,10 @@
 #include "config/settings.hpp"
 
+#include "config/kind_settings.hpp"
+#include "config/setting_values.hpp"
 #include "config/toml_input.hpp"
 #include "core/edit_distance.hpp"
+#include "nonideality/registry.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -17,78 +20,7 @@ void SettingSite::fail(const std::string& what) const {
 namespace {
 
 using Site = SettingSite;
-
-double number(const toml::node& v, const Site& s) {
-  if (auto i = v.as_integer()) return double(i->get());
-  if (auto f = v.as_floating_point()) {
-    if (!std::isfinite(f->get())) s.fail("must be a finite number");
-    return f->get();
-  }
-  s.fail(fmt::format("expected a number, got {}", toml_type_name(v)));
-}
-
-std::int64_t integer(const toml::node& v, const Site& s) {
-  if (auto i = v.as_integer()) return i->get();
-  s.fail(fmt::format("expected an integer, got {}", toml_type_name(v)));
-}
-
-double non_negative(const toml::node& v, const Site& s) {
-  const double x = number(v, s);
-  if (x < 0) s.fail(fmt::format("must be >= 0, got {}", x));
-  return x;
-}
-
-double positive(const toml::node& v, const Site& s) {
-  const double x = number(v, s);
-  if (x <= 0) s.fail(fmt::format("must be > 0, got {}", x));
-  return x;
-}
-
-int int_at_least(const toml::node& v, const Site& s, std::int64_t lo) {
-  const std::int64_t x = integer(v, s);
-  if (x < lo || x > std::numeric_limits<int>::max())
-    s.fail(fmt::format("must be an integer >= {}, got {}", lo, x));
-  return int(x);
-}
-
-std::string string(const toml::node& v, const Site& s) {
-  if (auto str = v.as_string()) return str->get();
-  s.fail(fmt::format("expected a string, got {}", toml_type_name(v)));
-}
-
-bool boolean(const toml::node& v, const Site& s) {
-  if (auto b = v.as_boolean()) return b->get();
-  s.fail(fmt::format("expected true or false, got {}", toml_type_name(v)));
-}
-
-template <class E, std::size_t N>
-E choice(const toml::node& v, const Site& s, const E (&options)[N]) {
-  const std::string name = string(v, s);
-  std::string valid;
-  for (E e : options) {
-    if (name == to_string(e)) return e;
-    valid += fmt::format("{}'{}'", valid.empty() ? "" : ", ", to_string(e));
-  }
-  s.fail(fmt::format("unknown value '{}'; expected one of {}", name, valid));
-}
-
-const toml::array& list(const toml::node& v, const Site& s, bool allow_empty) {
-  const toml::array* a = v.as_array();
-  if (!a) s.fail(fmt::format("expected a list, got {}", toml_type_name(v)));
-  if (!allow_empty && a->empty()) s.fail("the list is empty");
-  return *a;
-}
-
-PerLayerWeights per_layer(const toml::node& v, const Site& s) {
-  PerLayerWeights w;
-  if (v.is_array()) {
-    for (const toml::node& x : list(v, s, true)) w.values.push_back(non_negative(x, s));
-  } else {
-    w.values = {non_negative(v, s)};
-    w.broadcast = true;
-  }
-  return w;
-}
+using namespace setting_values;
 
 constexpr Activation kActivations[] = {Activation::Sigmoid, Activation::Tanh,
                                        Activation::Relu,    Activation::Gelu,
@@ -97,75 +29,12 @@ constexpr NoisePlacement kPlacements[] = {NoisePlacement::After, NoisePlacement:
 constexpr OptimizerKind kOptimizers[] = {OptimizerKind::Sgd, OptimizerKind::Adam,
                                          OptimizerKind::Adagrad};
 
-// More noise levels than this is a typo: a curve of a million points already outresolves any
-// figure. Checked before the levels are spaced out, since a count of 10^8 would otherwise
-// allocate gigabytes for the list and its text before any other check could run.
-constexpr int kMaxLevels = 1'000'000;
-// A level as a double and as text in the resolved settings ("0.0012345678901234567, ").
-constexpr double kBytesPerLevel = 8 + 24;
-
-std::vector<double> levels(const toml::node& v, const Site& s) {
-  if (const toml::table* t = v.as_table()) {
-    for (auto&& [k, _] : *t)
-      if (k != "from" && k != "to" && k != "count")
-        s.fail(fmt::format("unknown field '{}'; a range is {{from = ..., to = ..., count = ...}}",
-                           k.str()));
-    if (!t->contains("from") || !t->contains("to") || !t->contains("count"))
-      s.fail("a range needs from, to and count, e.g. {from = 1e-3, to = 1.0, count = 40}");
-    const double from = positive(*t->get("from"), s), to = positive(*t->get("to"), s);
-    const int count = int_at_least(*t->get("count"), s, 1);
-    if (count > kMaxLevels)
-      s.fail(
-          fmt::format("count = {} is more levels than a run may have ({}): the list and its "
-                      "text alone would take about {:.3g} GB, and their accuracies {:.3g} GB "
-                      "per noise kind and repetition",
-                      count, kMaxLevels, count * kBytesPerLevel / 1e9, count * 8.0 / 1e9));
-    if (to < from) s.fail(fmt::format("range runs backwards: from {} to {}", from, to));
-    return log_spaced(from, to, count);
-  }
-  std::vector<double> out;
-  for (const toml::node& x : list(v, s, false)) out.push_back(positive(x, s));
-  return out;
-}
-
 // Short names keep the table below readable.
 using C = RunConfig;
 using N = toml::node;
 
-// TOML text of values, for the canonical form of resolved settings.
-template <class T>
-std::string num(T x) {
-  return fmt::format("{}", x);
-}
-std::string quote(std::string_view text) {
-  std::string out = "\"";
-  for (char ch : text) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out + "\"";
-}
-template <class V>
-std::string list(const V& values) {
-  return fmt::format("[{}]", fmt::join(values, ", "));
-}
-std::string per_layer_text(const PerLayerWeights& w) {
-  if (w.values.empty()) return "[]";
-  return w.broadcast ? num(w.values.front()) : list(w.values);
-}
-std::string kinds_text(const std::vector<NoiseKind>& kinds) {
-  std::vector<std::string> names;
-  for (NoiseKind k : kinds) names.push_back(quote(to_string(k)));
-  return list(names);
-}
-
-template <NoiseKind K>
-void train_noise(C& c, const N& v, const Site& s) {
-  c.train.noise[K] = non_negative(v, s);
-}
-
 // clang-format off
-const Setting kSettings[] = {
+const Setting kSettingsBeforeNoise[] = {
   {"seed", "integer >= 0", "Run seed: every random stream (init, split, shuffle, noise) derives from it.",
    [](C& c, const N& v, const Site& s) {
      const std::int64_t seed = integer(v, s);
@@ -256,18 +125,9 @@ const Setting kSettings[] = {
   {"train.init_from", "path", "Start from the weights in this file (written by --save-weights).",
    [](C& c, const N& v, const Site& s) { c.train.init_from = string(v, s); },
    [](const C& c) -> std::string { return c.train.init_from.empty() ? "" : quote(c.train.init_from); }},
-  {"train.noise.AddUnc", "variance >= 0", "Noise-aware training: additive uncorrelated noise.",
-   [](C& c, const N& v, const Site& s) { train_noise<NoiseKind::AddUnc>(c, v, s); },
-   [](const C& c) -> std::string { return num(c.train.noise.add_unc); }},
-  {"train.noise.AddCor", "variance >= 0", "Noise-aware training: additive correlated noise.",
-   [](C& c, const N& v, const Site& s) { train_noise<NoiseKind::AddCor>(c, v, s); },
-   [](const C& c) -> std::string { return num(c.train.noise.add_cor); }},
-  {"train.noise.MulUnc", "variance >= 0", "Noise-aware training: multiplicative uncorrelated noise.",
-   [](C& c, const N& v, const Site& s) { train_noise<NoiseKind::MulUnc>(c, v, s); },
-   [](const C& c) -> std::string { return num(c.train.noise.mul_unc); }},
-  {"train.noise.MulCor", "variance >= 0", "Noise-aware training: multiplicative correlated noise.",
-   [](C& c, const N& v, const Site& s) { train_noise<NoiseKind::MulCor>(c, v, s); },
-   [](const C& c) -> std::string { return num(c.train.noise.mul_cor); }},
+};
+// train.noise.KIND for every registered kind goes here (kind_settings.cpp).
+const Setting kSettingsAfterTraining[] = {
   {"reg.lambda", "number >= 0", "Global weight of the regularisers: loss = CE + lambda * R.",
    [](C& c, const N& v, const Site& s) { c.reg.lambda = non_negative(v, s); },
    [](const C& c) -> std::string { return num(c.reg.lambda); }},
@@ -288,18 +148,21 @@ const Setting kSettings[] = {
   {"reg.l2_output", "number >= 0", "L2 weight on the output layer. Paper: 3.0.",
    [](C& c, const N& v, const Site& s) { c.reg.l2_output = non_negative(v, s); },
    [](const C& c) -> std::string { return num(c.reg.l2_output); }},
-  {"eval.kinds", "list of AddUnc | AddCor | MulUnc | MulCor", "Noise kinds evaluated, each alone.",
+  {"eval.kinds", "list of kind names (see below)", "Nonidealities evaluated, each alone, each at its own levels (eval.KIND.levels).",
    [](C& c, const N& v, const Site& s) {
      c.eval.kinds.clear();
      for (const N& k : list(v, s, true)) {
-       const NoiseKind kind = choice(k, s, kAllNoiseKinds);
+       const std::string name = string(k, s);
+       const NoiseKind kind = find_nonideality(name);
+       if (!kind) s.fail(fmt::format("unknown nonideality '{}'; expected one of {}", name, nonideality_names()));
        if (std::find(c.eval.kinds.begin(), c.eval.kinds.end(), kind) != c.eval.kinds.end())
-         s.fail(fmt::format("'{}' is listed twice", to_string(kind)));
+         s.fail(fmt::format("'{}' is listed twice", name));
        c.eval.kinds.push_back(kind);
      } },
    [](const C& c) -> std::string { return kinds_text(c.eval.kinds); }},
-  {"eval.levels", "list of variances > 0, or {from, to, count}", "Noise variances; a range is log-spaced. Default: 40 from 1e-3 to 1.",
-   [](C& c, const N& v, const Site& s) { c.eval.levels = levels(v, s); },
+  {"eval.levels", "list of variances > 0, or {from, to, count}", "Variances of the paper's four kinds (AddUnc, AddCor, MulUnc, MulCor); a range is log-spaced. Default: 40 from 1e-3 to 1.",
+   [](C& c, const N& v, const Site& s) {
+     c.eval.levels = levels(v, s, [](double x) { return x > 0 ? "" : fmt::format("must be > 0, got {}", x); }); },
    [](const C& c) -> std::string { return list(c.eval.levels); }},
   {"eval.repetitions", "integer >= 1", "Noisy passes over the whole test set per kind and level.",
    [](C& c, const N& v, const Site& s) { c.eval.repetitions = int_at_least(v, s, 1); },
@@ -318,11 +181,19 @@ std::string_view last_part(std::string_view key) {
 }  // namespace
 
 std::span<const Setting> all_settings() {
-  return kSettings;
+  // Built once, then read-only: the fixed rows around the rows made from the registry.
+  static const std::vector<Setting> table = [] {
+    std::vector<Setting> t(std::begin(kSettingsBeforeNoise), std::end(kSettingsBeforeNoise));
+    for (Setting& s : training_noise_settings()) t.push_back(std::move(s));
+    t.insert(t.end(), std::begin(kSettingsAfterTraining), std::end(kSettingsAfterTraining));
+    for (Setting& s : nonideality_settings()) t.push_back(std::move(s));
+    return t;
+  }();
+  return table;
 }
 
 const Setting* find_setting(std::string_view key) {
-  for (const Setting& s : kSettings)
+  for (const Setting& s : all_settings())
     if (s.key == key) return &s;
   return nullptr;
 }
@@ -330,7 +201,7 @@ const Setting* find_setting(std::string_view key) {
 std::string closest_setting(std::string_view key) {
   std::string_view best;
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();
-  for (const Setting& s : kSettings) {
+  for (const Setting& s : all_settings()) {
     // A right name in the wrong table ("lr" for "train.lr") is as close as it gets.
     const std::size_t d = last_part(s.key) == last_part(key) ? 1 : edit_distance(key, s.key);
     if (d < best_distance) best_distance = d, best = s.key;

@@ -1,8 +1,10 @@
 #pragma once
 // The schema of run settings: every key a run file (or a study's grid) may set, its type, its
 // help text and how it is checked and applied. One table serves parsing, validation, error
-// suggestions and `noisesweep settings`.
+// suggestions and `noisesweep settings`. The nonidealities' settings (train.noise.KIND,
+// eval.KIND.levels, noise.KIND.*) are made from the registry (config/kind_settings.cpp).
 #include <toml++/toml.h>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,12 +22,12 @@ struct SettingSite {
 };
 
 struct Setting {
-  std::string_view key;   // dotted, e.g. "train.lr"
-  std::string_view type;  // for people, e.g. "number > 0"
-  std::string_view help;
-  void (*apply)(RunConfig& cfg, const toml::node& value, const SettingSite& site);
+  std::string key;   // dotted, e.g. "train.lr"
+  std::string type;  // for people, e.g. "number > 0"
+  std::string help;
+  std::function<void(RunConfig& cfg, const toml::node& value, const SettingSite& site)> apply;
   // The current value as TOML text; "" when unset (an optional setting left out).
-  std::string (*show)(const RunConfig& cfg);
+  std::function<std::string(const RunConfig& cfg)> show;
 };
 
 std::span<const Setting> all_settings();

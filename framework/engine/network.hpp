@@ -1,5 +1,8 @@
 #pragma once
-// Forward and backward passes of the MLP with hardware noise and the regularised loss.
+// Forward and backward passes of the MLP with hardware nonidealities and the regularised loss.
+// Layer l: x^ = input hooks(x); z = product hooks(W~ x^) + b; then, on hidden layers,
+// y = f(z) with the scale and shift hooks before or after f; on the output layer, the scale and
+// shift hooks act on the logits. W~ = the weight hooks applied to W (per chip).
 #include <vector>
 
 #include "engine/noise.hpp"
@@ -12,13 +15,12 @@ namespace ns {
 template <class S>
 struct Workspace {
   std::vector<Mat<S>> act_in;  // hidden l: the argument of f (z, or noisy z when noise is before f)
-  std::vector<Mat<S>> out;     // layer l's output: the noisy activation y, or the logits
+  std::vector<Mat<S>> out;     // layer l's output: the noisy activation y, or the logits;
+                               // a nonideality on the input of layer l + 1 (DAC) acts in place
+  Mat<S> input;                // the first layer's input, when a nonideality changes it
+  Parameters<S> chip;          // the weights as programmed, when a nonideality changes them
   Mat<S> d_out, d_z, f_prime, f_second;  // backward scratch
 };
-
-// Noise draws per hidden layer (index l for layer l); nullptr = a clean pass.
-template <class S>
-using NetworkNoise = std::vector<LayerNoise<S>>;
 
 // Runs x (inputs x batch) through the network; the logits end in ws.out.back().
 template <class S>

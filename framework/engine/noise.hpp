@@ -1,33 +1,48 @@
 #pragma once
-// The hardware noise model of METHOD.md section 1, for one hidden layer and one block of samples:
-//   y = a * (1 + mu) * (1 + mc) + au + ac
-// mu, au: one draw per (neuron, sample); mc, ac: one draw per sample, shared by the layer.
-// Draws are generated up front and held, so the backward pass (and gradient checks) see exactly
-// the draws of the forward pass.
-#include "config/run_config.hpp"
+// The nonidealities active in one pass: per weight layer, the perturbations drawn for it (see
+// nonideality/nonideality.hpp). Draws are made up front and held, so the backward pass (and
+// gradient checks) see exactly the draws of the forward pass.
+#include <memory>
+#include <vector>
+
 #include "core/rng.hpp"
-#include "engine/types.hpp"
+#include "engine/parameters.hpp"
+#include "nonideality/nonideality.hpp"
 
 namespace ns {
 
 template <class S>
-struct LayerNoise {
-  Mat<S> mul_unc, add_unc;     // width x batch, or empty when that kind is off
-  RowVec<S> mul_cor, add_cor;  // 1 x batch, or empty
+struct NetworkNoise {
+  // layers[l]: the perturbations of weight layer l, in the order they apply.
+  std::vector<std::vector<std::shared_ptr<const Perturbation<S>>>> layers;
 
-  bool multiplicative() const { return mul_unc.size() > 0 || mul_cor.size() > 0; }
-  bool any() const { return multiplicative() || add_unc.size() > 0 || add_cor.size() > 0; }
-
-  // Fills the draws of the kinds with a positive variance. Draw addresses are absolute:
-  // sample `first_sample + j`, neuron i uses counter (first_sample + j) * width + i of the kind's
-  // stream, so any blocking of the samples gives the same numbers.
-  void draw(const NoiseVariances& v, const rng::Stream& stream, int width, Index first_sample,
-            Index batch);
-
-  // x <- x * (1 + mu) * (1 + mc) + au + ac
-  void apply(Mat<S>& x) const;
-  // g <- g * (1 + mu) * (1 + mc): the backward rule; additive draws carry no gradient.
-  void scale_gradient(Mat<S>& g) const;
+  explicit NetworkNoise(int layer_count = 0) : layers(layer_count) {}
+  bool any() const;
+  bool changes_weights() const;
+  void clear();
 };
+
+// The weight layers (0-based) that `kind` acts on in a network of `layers` layers: its scope,
+// narrowed by noise.KIND.layers.
+std::vector<bool> layers_acted_on(NoiseKind kind, const KindSettings& settings, int layers);
+
+// Which draws to make: a per-chip kind's, a per-sample kind's, or both.
+enum class DrawPart { PerChip, PerSample, Both };
+
+// What to draw: one kind at one strength.
+struct NoiseDraw {
+  NoiseKind kind;
+  double strength;
+  const KindSettings* settings;
+  bool naive = false;  // the kind's plain reference draw instead of its fast one
+};
+
+// Adds the draws of `what` to `noise` on every layer it acts on. Layer l draws from
+// stream.child(l).child(KIND); per-sample draws are addressed by absolute sample index from
+// `first_sample`, so any blocking gives the same numbers.
+template <class S>
+void draw_noise(NetworkNoise<S>& noise, const NoiseDraw& what, DrawPart part,
+                const Parameters<S>& p, const rng::Stream& stream, Index first_sample, Index batch,
+                const std::vector<LayerCalibration>* calibration);
 
 }  // namespace ns

@@ -1,6 +1,6 @@
 #pragma once
-// Evaluation: clean accuracy, and accuracy under each hardware-noise kind alone at a list of
-// variances, repeated over the whole test set (METHOD.md section 1's protocol).
+// Evaluation: clean accuracy, and accuracy under each nonideality alone at each of its levels,
+// repeated over the whole test set (METHOD.md section 1's protocol, for every registered kind).
 #include <string>
 #include <vector>
 
@@ -12,31 +12,37 @@ namespace ns {
 
 double clean_accuracy(const Parameters<float>& p, const data::Dataset& set, int chunk);
 
-// accuracy[(k * levels + l) * repetitions + r] for kind k, level l, repetition r.
+// Each kind has its own levels. accuracy holds the kinds one after another, each level-major:
+// kind k, level l, repetition r is accuracy[offset(k) + l * repetitions + r].
 struct NoiseCurves {
   std::vector<NoiseKind> kinds;
-  std::vector<double> levels;
+  std::vector<std::vector<double>> levels;  // per kind
   int repetitions = 0;
   std::vector<double> accuracy;
 
+  std::size_t offset(int k) const;
   double at(int k, int l, int r) const {
-    return accuracy[(std::size_t(k) * levels.size() + l) * repetitions + r];
+    return accuracy[offset(k) + std::size_t(l) * repetitions + r];
   }
   double mean(int k, int l) const;
   double std(int k, int l) const;  // sample std over repetitions (0 for one repetition)
-  // What is wrong with the shape ("" if nothing): negative repetitions, or not one accuracy per
-  // kind x level x repetition. Every reader and writer of curves checks this before at().
+  // Whether every kind has the same levels (archives then store them once, as before kinds had
+  // levels of their own).
+  bool levels_shared() const;
+  // What is wrong with the shape ("" if nothing): negative repetitions, levels not one list per
+  // kind, or not one accuracy per level x repetition. Every reader and writer checks this.
   std::string problem() const;
 };
 
-// The fast path: the clean first layer is computed once, and correlated noise on the first
-// hidden layer's output is a rank-one update of the second layer's pre-activation.
-// Draws: stream.child(kind).child(level).child(repetition).child(hidden layer).
-NoiseCurves evaluate_noise(const Parameters<float>& p, const data::Dataset& test,
-                           const EvalConfig& cfg, const rng::Stream& stream);
+enum class EvalPath {
+  Fast,   // each kind's fastest exact path
+  Naive,  // plain forward passes with each kind's reference draws: the oracle for Fast
+};
 
-// The same draws through a plain full forward pass per block: the oracle for the fast path.
-NoiseCurves evaluate_noise_naive(const Parameters<float>& p, const data::Dataset& test,
-                                 const EvalConfig& cfg, const rng::Stream& stream);
+// Kind k at level l, repetition r draws from stream.child(KIND).child(l).child(r), then per
+// layer as draw_noise (engine/noise.hpp).
+NoiseCurves evaluate_noise(const Parameters<float>& p, const data::Dataset& test,
+                           const RunConfig& cfg, const rng::Stream& stream,
+                           EvalPath path = EvalPath::Fast);
 
 }  // namespace ns

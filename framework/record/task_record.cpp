@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "nonideality/registry.hpp"
 #include "record/bytes.hpp"
 
-// Encoding, version 3 (all numbers little-endian; str = u64 length + bytes; f64s = u64 count +
+// Encoding, version 4 (all numbers little-endian; str = u64 length + bytes; f64s = u64 count +
 // values; enums are u8 holding the enumerator's position in its C++ declaration, so new
 // enumerators may only be added at the end):
 //   u32 magic "NSTR", u32 version
@@ -14,7 +15,9 @@
 //   eval_seconds u64 epochs, then per epoch: i32 epoch, f64 loss, cross_entropy, train_accuracy,
 //                               validation_accuracy, seconds
 //   f64 clean_accuracy
-//   u64 kinds, u8 per kind; f64s levels; i32 repetitions; f64s accuracy
+//   u64 kinds, then per kind: str name, f64s levels; i32 repetitions; f64s accuracy
+//     (versions 2 and 3: u64 kinds, u8 per kind (0 AddUnc, 1 AddCor, 2 MulUnc, 3 MulCor),
+//     f64s levels shared by all kinds; i32 repetitions; f64s accuracy)
 //   stats: u64 layers, then per layer: f64s row_mean, f64s row_std, hist weights, hist biases;
 //          u64 hidden layers, then per hidden layer: hist preactivation, hist input
 //     where hist = f64s edges, u64 bins, i64 x bins (counts)
@@ -26,13 +29,15 @@ namespace ns {
 namespace {
 
 constexpr std::uint32_t kMagic = 0x5254534E;  // "NSTR" as little-endian bytes
-// 2: network statistics after the noise curves. 3: the build after the host. Version 2
-// records (journals of 0.1.0) are still read, with an empty build.
-constexpr std::uint32_t kVersion = 3;
+// 2: network statistics after the noise curves. 3: the build after the host. 4: noise kinds by
+// name, each with its own levels. Version 2 records (journals of 0.1.0) are still read, with an
+// empty build.
+constexpr std::uint32_t kVersion = 4;
 constexpr std::uint32_t kOldestVersion = 2;
 
 constexpr int kStatusCount = static_cast<int>(TaskStatus::Diverged) + 1;
-constexpr int kNoiseKindCount = static_cast<int>(NoiseKind::MulCor) + 1;
+// The noise kinds of versions 2 and 3, by their u8 code.
+constexpr std::string_view kLegacyKinds[] = {"AddUnc", "AddCor", "MulUnc", "MulCor"};
 constexpr int kActivationCount = static_cast<int>(Activation::PhotonicSigmoid) + 1;
 constexpr int kPlacementCount = static_cast<int>(NoisePlacement::Before) + 1;
 
@@ -76,17 +81,39 @@ std::vector<EpochStats> get_curve(bytes::Reader& in) {
 
 void put_noise(bytes::Writer& out, const NoiseCurves& noise) {
   out.u64(noise.kinds.size());
-  for (NoiseKind k : noise.kinds) put_enum(out, k);
-  out.f64s(noise.levels);
+  for (std::size_t k = 0; k < noise.kinds.size(); ++k) {
+    out.str(to_string(noise.kinds[k]));
+    out.f64s(noise.levels.at(k));
+  }
   out.i32(noise.repetitions);
   out.f64s(noise.accuracy);
 }
 
-NoiseCurves get_noise(bytes::Reader& in) {
+NoiseKind get_kind(bytes::Reader& in, std::string_view name) {
+  if (NoiseKind k = find_nonideality(name)) return k;
+  in.fail(
+      fmt::format("unknown noise kind '{}' (this release knows {})", name, nonideality_names()));
+}
+
+NoiseCurves get_noise(bytes::Reader& in, std::uint32_t version) {
   NoiseCurves noise;
-  noise.kinds.resize(in.count(1, "the noise kinds"));
-  for (NoiseKind& k : noise.kinds) k = get_enum<NoiseKind>(in, kNoiseKindCount, "noise kind");
-  noise.levels = in.f64s();
+  if (version >= 4) {
+    noise.kinds.resize(in.count(1 + 8 + 8, "the noise kinds"));
+    for (NoiseKind& k : noise.kinds) {
+      k = get_kind(in, in.str());
+      noise.levels.push_back(in.f64s());
+    }
+  } else {
+    noise.kinds.resize(in.count(1, "the noise kinds"));
+    for (NoiseKind& k : noise.kinds) {
+      const std::uint8_t code = in.u8();
+      if (code >= std::size(kLegacyKinds))
+        in.fail(fmt::format("noise kind {} is out of range (0..{})", code,
+                            std::size(kLegacyKinds) - 1));
+      k = get_kind(in, kLegacyKinds[code]);
+    }
+    noise.levels.assign(noise.kinds.size(), in.f64s());
+  }
   noise.repetitions = in.i32();
   if (noise.repetitions < 0) in.fail(fmt::format("negative repetitions {}", noise.repetitions));
   noise.accuracy = in.f64s();
@@ -290,7 +317,7 @@ TaskRecord decode(std::string_view bytes) {
   r.eval_seconds = in.f64();
   r.curve = get_curve(in);
   r.clean_accuracy = in.f64();
-  r.noise = get_noise(in);
+  r.noise = get_noise(in, version);
   r.stats = get_stats(in);
   switch (in.u8()) {
     case 0:

@@ -70,8 +70,9 @@ double curve_auc(const std::vector<double>& levels, const std::vector<double>& a
 
 double noise_auc(const NoiseCurves& curves, int kind) {
   std::vector<double> means;
-  for (int l = 0; l < int(curves.levels.size()); ++l) means.push_back(curves.mean(kind, l));
-  return curve_auc(curves.levels, means);
+  const std::vector<double>& levels = curves.levels.at(kind);
+  for (int l = 0; l < int(levels.size()); ++l) means.push_back(curves.mean(kind, l));
+  return curve_auc(levels, means);
 }
 
 }  // namespace ns::report

@@ -1,5 +1,7 @@
 #include "report/report.hpp"
 
+#include "nonideality/registry.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -63,8 +65,33 @@ bool same_levels(const std::vector<double>& a, const std::vector<double>& b) {
 // columns meaningful for every row.
 struct StageEvaluation {
   std::vector<std::string> kinds;
-  std::vector<double> levels;
+  std::vector<std::vector<double>> levels;  // per kind
 };
+
+bool same_levels(const std::vector<std::vector<double>>& a,
+                 const std::vector<std::vector<double>>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (!same_levels(a[k], b[k])) return false;
+  return true;
+}
+
+std::string levels_text(const std::vector<std::vector<double>>& levels) {
+  std::vector<std::string> parts;
+  for (const auto& l : levels) parts.push_back(levels_text(l));
+  return fmt::format("{}", fmt::join(parts, " / "));
+}
+
+// The levels a table shows for one kind: for variances, the ones nearest the requested levels;
+// for every other unit (bits, times, fractions), the kind's strongest level.
+std::vector<double> shown_levels(const std::string& kind, const std::vector<double>& levels,
+                                 const ReportOptions& options) {
+  const NoiseKind k = find_nonideality(kind);
+  if (levels.empty() || !k || k->levels.unit == std::string_view("variance"))
+    return select_levels(levels, options.levels);
+  return {k->levels.harsher_when_lower ? *std::min_element(levels.begin(), levels.end())
+                                       : *std::max_element(levels.begin(), levels.end())};
+}
 
 StageEvaluation stage_evaluation(const Study& study, const std::string& stage,
                                  const RecordsByIndex& records) {
@@ -87,20 +114,27 @@ StageEvaluation stage_evaluation(const Study& study, const std::string& stage,
   return eval;
 }
 
-std::vector<Metric> stage_metrics(const ReportOptions& options, const StageEvaluation& eval,
-                                  const std::vector<double>& selected) {
+std::vector<Metric> stage_metrics(const ReportOptions& options, const StageEvaluation& eval) {
+  std::vector<std::vector<double>> selected;
+  for (std::size_t k = 0; k < eval.kinds.size(); ++k)
+    selected.push_back(shown_levels(eval.kinds[k], eval.levels[k], options));
   std::vector<Metric> metrics;
   if (options.clean) metrics.push_back({MetricKind::Clean, "", 0});
   if (options.noise)
-    for (const std::string& kind : eval.kinds)
-      for (double level : selected) metrics.push_back({MetricKind::Accuracy, kind, level});
+    for (std::size_t k = 0; k < eval.kinds.size(); ++k)
+      for (double level : selected[k])
+        metrics.push_back({MetricKind::Accuracy, eval.kinds[k], level});
   if (options.auc)
     for (const std::string& kind : eval.kinds) metrics.push_back({MetricKind::Auc, kind, 0});
   if (options.improvement) {
-    // The highest level is where the regularisers differ most; the AUC sums up all levels.
-    if (!selected.empty())
-      for (const std::string& kind : eval.kinds)
-        metrics.push_back({MetricKind::GainAccuracy, kind, selected.back()});
+    // The strongest level is where the regularisers differ most; the AUC sums up all levels.
+    for (std::size_t k = 0; k < eval.kinds.size(); ++k)
+      if (!selected[k].empty()) {
+        const NoiseKind kind = find_nonideality(eval.kinds[k]);
+        const bool lower = kind && kind->levels.harsher_when_lower;
+        metrics.push_back({MetricKind::GainAccuracy, eval.kinds[k],
+                           lower ? selected[k].front() : selected[k].back()});
+      }
     for (const std::string& kind : eval.kinds) metrics.push_back({MetricKind::GainAuc, kind, 0});
   }
   return metrics;
@@ -118,12 +152,12 @@ double measure(const Metric& m, const TaskRecord& r) {
                     r.index, r.stage, m.kind, fmt::join(kinds, ", ")));
   if (m.what == MetricKind::Auc || m.what == MetricKind::GainAuc)
     return 100 * noise_auc(r.noise, int(k));
-  const std::optional<int> l = find_level(r.noise.levels, m.level);
+  const std::optional<int> l = find_level(r.noise.levels.at(k), m.level);
   if (!l)
-    throw Error(
-        fmt::format("task {} (stage '{}') was not evaluated at noise level {}; its "
-                    "levels are {}",
-                    r.index, r.stage, level_text(m.level), levels_text(r.noise.levels)));
+    throw Error(fmt::format(
+        "task {} (stage '{}') was not evaluated at {} level {}; its "
+        "levels are {}",
+        r.index, r.stage, m.kind, level_text(m.level), levels_text(r.noise.levels.at(k))));
   return 100 * r.noise.mean(int(k), *l);
 }
 
@@ -186,8 +220,11 @@ StageTable make_table(const Study& study, const std::string& stage,
   table.keys = keys;
   const StageEvaluation eval = stage_evaluation(study, stage, records);
   table.kinds = eval.kinds;
-  table.levels = select_levels(eval.levels, options.levels);
-  table.metrics = stage_metrics(options, eval, table.levels);
+  for (std::size_t k = 0; k < eval.kinds.size() && table.levels.empty(); ++k)
+    if (const NoiseKind kind = find_nonideality(eval.kinds[k]);
+        kind && kind->levels.unit == std::string_view("variance"))
+      table.levels = select_levels(eval.levels[k], options.levels);
+  table.metrics = stage_metrics(options, eval);
   for (const Task& t : study.tasks)
     if (t.stage == stage && reference[t.index]) {
       table.compared_with = study.tasks[*reference[t.index]].stage;

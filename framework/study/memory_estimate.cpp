@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "nonideality/registry.hpp"
 
 namespace ns {
 
@@ -84,7 +85,7 @@ double clean_block_values(const Shape& net, double count) {
 
 bool any_correlated(const EvalConfig& e) {
   return std::any_of(e.kinds.begin(), e.kinds.end(),
-                     [](NoiseKind k) { return k == NoiseKind::AddCor || k == NoiseKind::MulCor; });
+                     [](NoiseKind k) { return k->name == "AddCor" || k->name == "MulCor"; });
 }
 
 }  // namespace
@@ -166,7 +167,7 @@ std::vector<MemoryEstimate> run_memory_phases(const RunConfig& cfg, const DataSh
   // per hidden value.
   const double batch_values =
       batch * (net.inputs() + 2 * net.hidden_sum + 2 * net.classes() + 4 * net.max_width +
-               (cfg.train.noise.any() ? 2 * net.hidden_sum : 0));
+               (cfg.trained_kinds().empty() ? 0 : 2 * net.hidden_sum));
   const RunConfig defaults;
   training.terms.push_back(
       {fmt::format("the activations of a batch of {} samples through the {} network", batch,
@@ -183,12 +184,12 @@ std::vector<MemoryEstimate> run_memory_phases(const RunConfig& cfg, const DataSh
                             "train.epochs", 2 * 6 * kDoubleBytes * cfg.train.epochs});
 
   // The accuracies, their copy in the record and its encoding.
-  const double levels = double(cfg.eval.levels.size());
+  double levels = 0;  // over all kinds
+  for (NoiseKind kind : cfg.eval.kinds) levels += double(cfg.levels_of(kind).size());
   const MemoryTerm accuracies{
-      fmt::format("the noise accuracies ({} kinds x {} levels x {} repetitions)",
+      fmt::format("the noise accuracies ({} kinds, {} levels in all, x {} repetitions)",
                   cfg.eval.kinds.size(), levels, cfg.eval.repetitions),
-      noise_grid_key(cfg.eval),
-      3 * kDoubleBytes * double(cfg.eval.kinds.size()) * levels * cfg.eval.repetitions};
+      noise_grid_key(cfg.eval), 3 * kDoubleBytes * levels * cfg.eval.repetitions};
 
   MemoryEstimate evaluating{"evaluating", {held, parameters(1, "the weights"), accuracies}};
   // The first hidden layer's output over the whole test set, computed once for every noisy

@@ -79,7 +79,7 @@ RunResult execute_run(const RunConfig& cfg, const RunObserver& observer,
   t = std::chrono::steady_clock::now();
   phase("evaluating");
   r.clean_test_accuracy = clean_accuracy(r.params, data.test, cfg.eval.chunk);
-  r.noise = evaluate_noise(r.params, data.test, cfg.eval, run.child("eval"));
+  r.noise = evaluate_noise(r.params, data.test, cfg, run.child("eval"));
   if (with_stats) r.stats = network_stats(r.params, data.test, cfg.eval.chunk);
   r.eval_seconds = seconds_since(t);
   return r;

@@ -1,9 +1,11 @@
 #include "train/trainer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
 #include "core/error.hpp"
+#include "engine/calibration.hpp"
 #include "engine/network.hpp"
 #include "eval/evaluate.hpp"
 #include "optim/optimizer.hpp"
@@ -21,11 +23,14 @@ std::vector<EpochStats> train(Parameters<float>& params, const RunConfig& cfg,
   const RegTerms terms = RegTerms::resolve(cfg.reg, arch);
   const std::unique_ptr<Optimizer> optimizer =
       make_optimizer(cfg.train.optimizer, arch.parameter_count());
-  const bool noisy = cfg.train.noise.any();
+  const std::vector<NoiseKind> trained = cfg.trained_kinds();
+  const bool calibrated =
+      std::any_of(trained.begin(), trained.end(), [](NoiseKind k) { return k->needs_calibration; });
 
   Workspace<float> ws;
   Parameters<float> grad(arch);
-  NetworkNoise<float> noise(arch.hidden_layers());
+  NetworkNoise<float> noise(arch.layers());
+  std::vector<LayerCalibration> calibration;
   Mat<float> x(arch.inputs(), batch_size);
   Eigen::VectorXi y(batch_size);
   Eigen::VectorXi order = Eigen::VectorXi::LinSpaced(n, 0, n - 1);
@@ -46,13 +51,17 @@ std::vector<EpochStats> train(Parameters<float>& params, const RunConfig& cfg,
         x.col(j) = set.x.col(order[start + j]);
         y[j] = set.y[order[start + j]];
       }
-      if (noisy) {
-        const rng::Stream batch_stream = stream.child("noise").child(epoch).child(batches);
-        for (int l = 0; l < arch.hidden_layers(); ++l)
-          noise[l].draw(cfg.train.noise, batch_stream.child(std::uint64_t(l)), arch.out(l), 0, m);
+      // Noise-aware training: every batch is a new chip with fresh draws of each kind.
+      noise.clear();
+      if (calibrated) calibration = calibrate(params, x);
+      const rng::Stream batch_stream = stream.child("noise").child(epoch).child(batches);
+      for (NoiseKind kind : trained) {
+        const KindSettings& s = cfg.settings_of(kind);
+        draw_noise(noise, {kind, s.train, &s}, DrawPart::Both, params, batch_stream, 0, m,
+                   &calibration);
       }
       const LossParts parts =
-          loss_and_gradient(params, terms, x, y, noisy ? &noise : nullptr, grad, ws);
+          loss_and_gradient(params, terms, x, y, trained.empty() ? nullptr : &noise, grad, ws);
       if (!std::isfinite(parts.total)) throw DivergenceError(epoch, batches + 1, parts.total);
       optimizer->step(params.flat(), grad.flat());
       stats.loss += parts.total;

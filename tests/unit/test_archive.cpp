@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include "nonideality/registry.hpp"
 #include "scratch_dir.hpp"
 
 #include "archive/archive.hpp"
@@ -101,7 +102,9 @@ void require_identical(const ns::TaskRecord& a, const ns::TaskRecord& b) {
     CHECK(same_bits(a.curve[e].seconds, b.curve[e].seconds));
   }
   CHECK(a.noise.kinds == b.noise.kinds);
-  CHECK(same_bits(a.noise.levels, b.noise.levels));
+  REQUIRE(a.noise.levels.size() == b.noise.levels.size());
+  for (std::size_t k = 0; k < a.noise.levels.size(); ++k)
+    CHECK(same_bits(a.noise.levels[k], b.noise.levels[k]));
   CHECK(a.noise.repetitions == b.noise.repetitions);
   CHECK(same_bits(a.noise.accuracy, b.noise.accuracy));
   REQUIRE(a.stats.layers.size() == b.stats.layers.size());
@@ -214,12 +217,16 @@ ns::TaskRecord make_record(int index, ns::TaskStatus status, bool with_weights, 
         {e, unit(rng), unit(rng), unit(rng), e == 1 ? std::nan("") : unit(rng), 0.25 * e});
   }
   if (status == ns::TaskStatus::Done) {
-    r.noise.kinds = {ns::NoiseKind::AddUnc, ns::NoiseKind::AddCor};
-    if (index >= 4) r.noise.kinds.push_back(ns::NoiseKind::MulCor);  // kinds may differ
-    r.noise.levels = ns::log_spaced(1e-3, 1, levels);
+    r.noise.kinds = {ns::find_nonideality("AddUnc"), ns::find_nonideality("AddCor")};
+    if (index >= 4) r.noise.kinds.push_back(ns::find_nonideality("MulCor"));  // kinds may differ
+    r.noise.levels.assign(r.noise.kinds.size(), ns::log_spaced(1e-3, 1, levels));
+    if (index >= 6) {  // a kind with levels of its own: the padded layout
+      r.noise.kinds.push_back(ns::find_nonideality("ADC"));
+      r.noise.levels.push_back({2, 4});
+    }
     r.noise.repetitions = 2;
-    for (std::size_t i = 0; i < r.noise.kinds.size() * r.noise.levels.size() * 2; ++i)
-      r.noise.accuracy.push_back(unit(rng));
+    for (const auto& l : r.noise.levels)
+      for (std::size_t i = 0; i < l.size() * 2; ++i) r.noise.accuracy.push_back(unit(rng));
     r.stats = random_stats({5, 4, 3}, rng);
   }
   if (with_weights) r.weights = random_weights({5, 4, 3}, rng);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/run_file.hpp"
+#include "nonideality/registry.hpp"
 
 using namespace ns;
 using Catch::Matchers::Contains;
@@ -56,12 +57,15 @@ kinds = ["AddCor"]
   CHECK(c.seed == 7);
   CHECK(c.model.hidden == std::vector<int>{50, 40, 30});
   CHECK(c.train.optimizer.kind == OptimizerKind::Sgd);
-  CHECK(c.train.noise.add_cor == 0.2);
-  CHECK(c.train.noise.mul_unc == 0.1);
+  CHECK(c.settings_of(find_nonideality("AddCor")).train == 0.2);
+  CHECK(c.settings_of(find_nonideality("MulUnc")).train == 0.1);
+  CHECK(c.trained_kinds() ==
+        std::vector<NoiseKind>{find_nonideality("AddCor"), find_nonideality("MulUnc")});
   CHECK(c.reg.rowsum.values == std::vector<double>{1, 2, 30});
   CHECK(c.reg.l2_hidden.resolve(2, "x") == std::vector<double>{0.5, 0.5});
   CHECK(c.eval.levels == std::vector<double>{0.1, 1});
-  CHECK(c.eval.kinds == std::vector<NoiseKind>{NoiseKind::AddCor});
+  CHECK(c.eval.kinds == std::vector<NoiseKind>{find_nonideality("AddCor")});
+  CHECK(c.levels_of(find_nonideality("AddCor")) == std::vector<double>{0.1, 1});
 }
 
 TEST_CASE("bad run files give errors that name the key, its line and the problem", "[config]") {
@@ -86,6 +90,32 @@ TEST_CASE("bad run files give errors that name the key, its line and the problem
       {"[eval]\nlevels = {from = 1, to = 0.1, count = 3}\n", "range runs backwards"},
       {"[eval]\nlevels = [0.1, -1]\n", "'eval.levels': must be > 0, got -1"},
       {"[eval]\nkinds = [\"AddCor\", \"AddCor\"]\n", "'AddCor' is listed twice"},
+      // Nonidealities: unknown kinds, strengths and levels outside each kind's own range.
+      {"[eval]\nkinds = [\"AddUnk\"]\n",
+       "run.toml:2:1: 'eval.kinds': unknown nonideality 'AddUnk'; expected one of 'AddUnc', "},
+      {"[train.noise]\nProgAdd = -0.1\n",
+       "run.toml:2:1: 'train.noise.ProgAdd': must be >= 0, got -0.1"},
+      {"[train.noise]\nADC = 40\n", "'train.noise.ADC': a bit count must be in [1, 24], got 40"},
+      {"[eval.ADC]\nlevels = [0]\n",
+       "run.toml:2:1: 'eval.ADC.levels': a bit count must be in [1, 24], got 0"},
+      {"[eval.DAC]\nlevels = [4, 40]\n",
+       "'eval.DAC.levels': a bit count must be in [1, 24], got 40"},
+      {"[eval.ADC]\nlevels = [2.5]\n",
+       "'eval.ADC.levels': a bit count must be an integer, got 2.5"},
+      {"[eval.StuckOff]\nlevels = [0.1, 1.5]\n",
+       "'eval.StuckOff.levels': a fraction of stuck weights must be in [0, 1], got 1.5"},
+      {"[eval.ReadMul]\nlevels = [-0.1]\n",
+       "'eval.ReadMul.levels': a relative standard deviation must be in (0, 10], got -0.1"},
+      {"[eval.Drift]\nlevels = [10]\n",
+       "run.toml:2:1: 'eval.Drift.levels': a time must be >= t0 = 20 s (noise.Drift.t0), got 10"},
+      {"[eval.Drift]\nlevels = [50]\n[noise.Drift]\nt0 = 10\nnu_mean = -1\n",
+       "run.toml:5:1: 'noise.Drift.nu_mean': must be >= 0, got -1"},
+      {"[eval.Drift]\nlevels = [50]\n[noise.Drift]\nt0 = 100\n",
+       "run.toml:4:1: 'noise.Drift.t0': eval.Drift.levels no longer hold: a time must be >= t0"},
+      {"[noise.Drift]\nt0 = 0\n", "'noise.Drift.t0': must be >= 1e-300, got 0"},
+      {"[noise.Drift]\ncompensation = 1\n", "'noise.Drift.compensation': expected true or false"},
+      {"[noise.ADC]\nbits = 3\n", "'noise.ADC.bits': unknown setting"},
+      {"[noise.ReadAdd]\nlayers = [0]\n", "'noise.ReadAdd.layers': must be an integer >= 1, got 0"},
       {"[data]\nvalidation_fraction = 1.0\n", "must be below 1"},
       {"seed = 1\nseed = 2\n", "run.toml:2:8: not valid TOML"},
       {"[reg]\nsaturation_layers = [3]\n", "hidden layer 3 does not exist; the model has 2"},

@@ -1,20 +1,44 @@
 // Gradient checks: every analytic gradient of the engine against central finite differences of
-// the loss in float64, with the noise draws held fixed.
+// the loss in float64, with the noise draws held fixed: the paper's terms and kinds, and every
+// nonideality whose backward rule is exact (not the straight-through estimator of ADC and DAC).
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
+#include "engine/calibration.hpp"
 #include "engine/network.hpp"
+#include "nonideality/registry.hpp"
 
 using namespace ns;
 
 namespace {
 
+// One kind at one strength in noise-aware training.
+struct Strength {
+  std::string kind;
+  double value;
+};
+
 struct Case {
   std::string name;
   RegConfig reg;
-  NoiseVariances noise;
+  std::vector<Strength> noise;
   NoisePlacement placement = NoisePlacement::After;
+  bool drift_compensation = false;
 };
+
+// The draws of `noise` for one batch, as training makes them (every kind, every layer).
+template <class S>
+NetworkNoise<S> draw_case(const std::vector<Strength>& noise, const Parameters<S>& p,
+                          const Mat<S>& x, const RunConfig& cfg, const rng::Stream& stream) {
+  NetworkNoise<S> n(p.arch().layers());
+  const std::vector<LayerCalibration> calibration = calibrate(p, x);
+  for (const Strength& s : noise) {
+    const NoiseKind kind = nonideality_named(s.kind);
+    draw_noise(n, {kind, s.value, &cfg.settings_of(kind)}, DrawPart::Both, p, stream, 0, x.cols(),
+               &calibration);
+  }
+  return n;
+}
 
 Mat<double> random_inputs(Index rows, Index cols, std::uint64_t seed) {
   Mat<double> x(rows, cols);
@@ -34,10 +58,10 @@ Agreement check_gradient(const Architecture& arch, const Case& c, std::uint64_t 
   Eigen::VectorXi labels(batch);
   for (Index j = 0; j < batch; ++j) labels[j] = int(j % arch.outputs());
 
-  NetworkNoise<double> noise(arch.hidden_layers());
-  for (int l = 0; l < arch.hidden_layers(); ++l)
-    noise[l].draw(c.noise, rng::Stream(seed).child("noise").child(std::uint64_t(l)), arch.out(l), 0,
-                  batch);
+  RunConfig cfg;
+  if (c.drift_compensation) cfg.settings_of(find_nonideality("Drift")).parameters.at(3) = 1;
+  const NetworkNoise<double> noise =
+      draw_case(c.noise, p0, x, cfg, rng::Stream(seed).child("noise"));
   const RegTerms terms = RegTerms::resolve(c.reg, arch);
 
   Workspace<double> ws;
@@ -80,9 +104,30 @@ std::vector<Case> cases() {
   l2.reg.l2_output = 3.0;
   l2.reg.lambda = 0.006;
   out.push_back(l2);
-  out.push_back({"uncorrelated noise (AddUnc, MulUnc)", {}, {.add_unc = 0.2, .mul_unc = 0.1}});
-  out.push_back({"correlated noise (AddCor, MulCor)", {}, {.add_cor = 0.3, .mul_cor = 0.1}});
-  Case all{"every term and every noise kind", {}, {0.1, 0.2, 0.05, 0.05}};
+  out.push_back({"uncorrelated noise (AddUnc, MulUnc)", {}, {{"AddUnc", 0.2}, {"MulUnc", 0.1}}});
+  out.push_back({"correlated noise (AddCor, MulCor)", {}, {{"AddCor", 0.3}, {"MulCor", 0.1}}});
+  for (const char* kind : {"ProgAdd", "ProgMul", "ReadAdd", "ReadMul"})
+    out.push_back({kind, {}, {{kind, 0.3}}});
+  out.push_back({"StuckOff", {}, {{"StuckOff", 0.3}}});
+  out.push_back({"StuckOn", {}, {{"StuckOn", 0.3}}});
+  out.push_back({"Drift", {}, {{"Drift", 2000}}});
+  out.push_back({"Drift with compensation", {}, {{"Drift", 2000}}, NoisePlacement::After, true});
+  out.push_back({"OutputNoise", {}, {{"OutputNoise", 0.5}}});
+  out.push_back({"every new kind at once",
+                 {},
+                 {{"ProgAdd", 0.1},
+                  {"ProgMul", 0.1},
+                  {"StuckOff", 0.1},
+                  {"StuckOn", 0.1},
+                  {"Drift", 500},
+                  {"ReadAdd", 0.1},
+                  {"ReadMul", 0.1},
+                  {"OutputNoise", 0.2}},
+                 NoisePlacement::After,
+                 true});
+  Case all{"every term and every noise kind",
+           {},
+           {{"AddUnc", 0.1}, {"AddCor", 0.2}, {"MulUnc", 0.05}, {"MulCor", 0.05}}};
   all.reg = rowsum.reg;
   all.reg.saturation = 0.3;
   all.reg.l2_hidden.values = {0.01};
@@ -128,13 +173,11 @@ TEST_CASE("float32 gradients agree with the float64 reference", "[engine][gradie
   reg.l2_output = 0.1;
   reg.lambda = 0.01;
   const RegTerms terms = RegTerms::resolve(reg, arch);
-  const NoiseVariances v{0.1, 0.1, 0.1, 0.1};
-  NetworkNoise<double> n64(2);
-  NetworkNoise<float> n32(2);
-  for (int l = 0; l < 2; ++l) {
-    n64[l].draw(v, rng::Stream(5).child(std::uint64_t(l)), 20, 0, 64);
-    n32[l].draw(v, rng::Stream(5).child(std::uint64_t(l)), 20, 0, 64);
-  }
+  const std::vector<Strength> kinds{{"AddUnc", 0.1}, {"AddCor", 0.1},  {"MulUnc", 0.1},
+                                    {"MulCor", 0.1}, {"ProgMul", 0.1}, {"ReadMul", 0.1}};
+  const RunConfig cfg;
+  const NetworkNoise<double> n64 = draw_case(kinds, p64, x64, cfg, rng::Stream(5));
+  const NetworkNoise<float> n32 = draw_case(kinds, p32, x32, cfg, rng::Stream(5));
   Workspace<double> w64;
   Workspace<float> w32;
   Parameters<double> g64(arch);

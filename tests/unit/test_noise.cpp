@@ -5,6 +5,7 @@
 #include "data/synthetic.hpp"
 #include "engine/network.hpp"
 #include "eval/evaluate.hpp"
+#include "nonideality/registry.hpp"
 #include "train/trainer.hpp"
 
 using namespace ns;
@@ -27,43 +28,67 @@ TEST_CASE("normal draws have the requested variance and fixed addresses", "[nois
   CHECK(std::equal(tail.begin(), tail.end(), v.begin() + 1000));
 }
 
+namespace {
+
+// One layer's draws of a paper kind at `variance`, applied to a (its scale hooks, then its
+// shift hooks, as the forward pass does).
+std::unique_ptr<Perturbation<double>> draw_layer(const char* kind, double variance,
+                                                 const Mat<double>& w, std::uint64_t seed,
+                                                 Index batch) {
+  const RunConfig cfg;
+  const NoiseKind k = nonideality_named(kind);
+  return k->draw_double({.strength = variance,
+                         .settings = &cfg.settings_of(k),
+                         .w = {w.data(), w.rows(), w.cols()},
+                         .stream = rng::Stream(seed),
+                         .first_sample = 0,
+                         .batch = batch});
+}
+
+Mat<double> applied(const Perturbation<double>& n, Mat<double> y) {
+  n.scale(y);
+  n.shift(y);
+  return y;
+}
+
+}  // namespace
+
 TEST_CASE("correlated draws are shared by a layer, uncorrelated ones are not", "[noise]") {
   const int width = 50, batch = 400;
-  Mat<double> a = Mat<double>::Constant(width, batch, 2.0);
+  const Mat<double> w = Mat<double>::Zero(width, 7);  // only its shape matters here
+  const Mat<double> a = Mat<double>::Constant(width, batch, 2.0);
   SECTION("AddCor shifts every neuron of a sample by the same amount") {
-    LayerNoise<double> n;
-    n.draw({.add_cor = 0.3}, rng::Stream(1), width, 0, batch);
-    Mat<double> y = a;
-    n.apply(y);
+    const Mat<double> y = applied(*draw_layer("AddCor", 0.3, w, 1, batch), a);
     for (int j = 0; j < batch; ++j) CHECK((y.col(j).array() - y(0, j)).abs().maxCoeff() == 0.0);
     const double var = (y.row(0).array() - 2.0).square().mean();
     CHECK(var == Approx(0.3).epsilon(0.2));
   }
   SECTION("MulCor scales every neuron of a sample by the same factor (1 + c)") {
-    LayerNoise<double> n;
-    n.draw({.mul_cor = 0.2}, rng::Stream(2), width, 0, batch);
-    Mat<double> y = a;
-    n.apply(y);
-    for (int j = 0; j < batch; ++j) CHECK(y.col(j).isConstant(2.0 * (1 + n.mul_cor[j])));
+    const Mat<double> y = applied(*draw_layer("MulCor", 0.2, w, 2, batch), a);
+    for (int j = 0; j < batch; ++j) CHECK(y.col(j).isConstant(y(0, j)));
+    const double var = (y.row(0).array() / 2.0 - 1.0).square().mean();
+    CHECK(var == Approx(0.2).epsilon(0.2));
   }
-  SECTION("AddUnc and MulUnc draw per neuron and sample") {
-    LayerNoise<double> n;
-    n.draw({.add_unc = 0.1, .mul_unc = 0.1}, rng::Stream(3), width, 0, batch);
+  SECTION("AddUnc and MulUnc draw per neuron and sample, and compose as y (1 + m) + a") {
+    const auto add = draw_layer("AddUnc", 0.1, w, 3, batch);
+    const auto mul = draw_layer("MulUnc", 0.1, w, 4, batch);
+    const Mat<double> shifted = applied(*add, Mat<double>::Zero(width, batch));
+    const Mat<double> scaled = applied(*mul, Mat<double>::Ones(width, batch));
     Mat<double> y = a;
-    n.apply(y);
-    const Mat<double> expected = (a.array() * (1 + n.mul_unc.array()) + n.add_unc.array()).matrix();
-    CHECK(y.isApprox(expected, 1e-15));
+    mul->scale(y);
+    add->scale(y);
+    mul->shift(y);
+    add->shift(y);
+    CHECK(y.isApprox((a.array() * scaled.array() + shifted.array()).matrix(), 1e-15));
     CHECK(y.col(0).maxCoeff() > y.col(0).minCoeff());
   }
   SECTION("the backward rule scales by the multiplicative draws only") {
-    LayerNoise<double> n;
-    n.draw({.add_unc = 0.5, .add_cor = 0.5, .mul_unc = 0.1, .mul_cor = 0.1}, rng::Stream(4), width,
-           0, batch);
+    const auto mul = draw_layer("MulUnc", 0.1, w, 5, batch);
+    const auto add = draw_layer("AddUnc", 0.5, w, 6, batch);
     Mat<double> g = Mat<double>::Ones(width, batch);
-    n.scale_gradient(g);
-    for (int j = 0; j < batch; ++j)
-      for (int i = 0; i < width; ++i)
-        CHECK(g(i, j) == Approx((1 + n.mul_unc(i, j)) * (1 + n.mul_cor[j])));
+    mul->scale(g);
+    add->scale(g);  // additive kinds leave gradients alone
+    CHECK(g.isApprox(applied(*mul, Mat<double>::Ones(width, batch)), 1e-15));
   }
 }
 
@@ -93,15 +118,16 @@ Model small_model(NoisePlacement placement, int hidden_layers) {
 }  // namespace
 
 TEST_CASE("the fast noisy evaluation agrees with plain forward passes", "[noise][eval]") {
-  EvalConfig cfg;
-  cfg.levels = {0.01, 0.3, 2.0};
-  cfg.repetitions = 2;
-  cfg.chunk = 400;
+  RunConfig cfg;
+  cfg.eval.levels = {0.01, 0.3, 2.0};
+  cfg.eval.repetitions = 2;
+  cfg.eval.chunk = 400;
   for (auto placement : {NoisePlacement::After, NoisePlacement::Before}) {
     for (int hidden : {1, 2, 3}) {
       const Model m = small_model(placement, hidden);
       const NoiseCurves fast = evaluate_noise(m.params, m.test, cfg, rng::Stream(5));
-      const NoiseCurves naive = evaluate_noise_naive(m.params, m.test, cfg, rng::Stream(5));
+      const NoiseCurves naive =
+          evaluate_noise(m.params, m.test, cfg, rng::Stream(5), EvalPath::Naive);
       REQUIRE(fast.accuracy.size() == naive.accuracy.size());
       for (std::size_t i = 0; i < fast.accuracy.size(); ++i) {
         INFO(to_string(placement) << ", " << hidden << " hidden layers, entry " << i);
@@ -118,12 +144,12 @@ TEST_CASE("the fast noisy evaluation agrees with plain forward passes", "[noise]
 
 TEST_CASE("noisy evaluation does not depend on the block size", "[noise][eval]") {
   const Model m = small_model(NoisePlacement::After, 2);
-  EvalConfig cfg;
-  cfg.levels = {0.5};
-  cfg.repetitions = 2;
-  cfg.chunk = 1500;
+  RunConfig cfg;
+  cfg.eval.levels = {0.5};
+  cfg.eval.repetitions = 2;
+  cfg.eval.chunk = 1500;
   const NoiseCurves whole = evaluate_noise(m.params, m.test, cfg, rng::Stream(5));
-  cfg.chunk = 137;
+  cfg.eval.chunk = 137;
   const NoiseCurves blocks = evaluate_noise(m.params, m.test, cfg, rng::Stream(5));
   for (std::size_t i = 0; i < whole.accuracy.size(); ++i)
     CHECK(std::abs(whole.accuracy[i] - blocks.accuracy[i]) * m.test.size() <= 1.0 + 1e-9);
@@ -137,10 +163,10 @@ TEST_CASE("zero row sums make a network immune to additive correlated noise", "[
     const Vec<float> means = w.rowwise().mean();
     w.colwise() -= means;
   }
-  EvalConfig cfg;
-  cfg.kinds = {NoiseKind::AddCor};
-  cfg.levels = {1.0, 100.0};
-  cfg.repetitions = 2;
+  RunConfig cfg;
+  cfg.eval.kinds = {find_nonideality("AddCor")};
+  cfg.eval.levels = {1.0, 100.0};
+  cfg.eval.repetitions = 2;
   const NoiseCurves c = evaluate_noise(m.params, m.test, cfg, rng::Stream(5));
   const double clean = clean_accuracy(m.params, m.test, 1000);
   for (double a : c.accuracy) CHECK(std::abs(a - clean) * m.test.size() <= 1.0 + 1e-9);

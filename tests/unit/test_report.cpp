@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include "nonideality/registry.hpp"
 #include "scratch_dir.hpp"
 
 #include "archive/archive.hpp"
@@ -90,8 +91,8 @@ ns::TaskRecord done(const ns::Study& study, int index, const Accuracies& a) {
   r.settings_text = t.settings_text;
   r.seed = t.config.seed;
   r.clean_accuracy = a.clean;
-  r.noise.kinds = {ns::NoiseKind::AddUnc, ns::NoiseKind::AddCor};
-  r.noise.levels = {0.01, 0.1, 1.0};
+  r.noise.kinds = {ns::find_nonideality("AddUnc"), ns::find_nonideality("AddCor")};
+  r.noise.levels = {{0.01, 0.1, 1.0}, {0.01, 0.1, 1.0}};
   r.noise.repetitions = 2;
   for (const double* curve : {a.add_unc, a.add_cor})
     for (int l = 0; l < 3; ++l) {
@@ -291,8 +292,8 @@ TEST_CASE("AUC: the mean accuracy over log10(variance)", "[report]") {
   CHECK_THROWS_WITH(curve_auc({}, {}), Contains("without levels"));
 
   ns::NoiseCurves curves;  // repetitions are averaged before integrating
-  curves.kinds = {ns::NoiseKind::AddUnc};
-  curves.levels = {0.01, 0.1, 1};
+  curves.kinds = {ns::find_nonideality("AddUnc")};
+  curves.levels = {{0.01, 0.1, 1}};
   curves.repetitions = 2;
   curves.accuracy = {0.9, 1.0, 0.1, -0.1, 0.8, 1.2};  // means 0.95, 0, 1
   CHECK(ns::report::noise_auc(curves, 0) == Approx(((0.95 + 0) / 2 + (0 + 1.0) / 2) / 2));
@@ -557,13 +558,14 @@ TEST_CASE("report refuses records that do not belong to the study", "[report]") 
   CHECK_THROWS_WITH(ns::report::build_report(study, records, {}),
                     Contains("is not a task of study 'report-unit'"));
   records = make_records(study);
-  records[4].noise.levels = {0.01, 0.2, 1.0};
+  records[4].noise.levels[0] = {0.01, 0.2, 1.0};
   CHECK_THROWS_WITH(ns::report::build_report(study, records, {}),
                     Contains("stage 'tuned'") && Contains("one set of noise kinds and levels"));
   // A baseline evaluated without AddCor cannot give a tuned task's AddCor improvement.
   records = make_records(study);
   for (int i = 0; i < 3; ++i) {
-    records[i].noise.kinds = {ns::NoiseKind::AddUnc};
+    records[i].noise.kinds = {ns::find_nonideality("AddUnc")};
+    records[i].noise.levels.resize(1);
     records[i].noise.accuracy.resize(3 * 2);
   }
   CHECK_THROWS_WITH(ns::report::build_report(study, records, {}),

@@ -4,6 +4,7 @@
 
 #include "config/run_file.hpp"
 #include "core/error.hpp"
+#include "nonideality/registry.hpp"
 #include "train/run.hpp"
 
 using namespace ns;
@@ -43,7 +44,8 @@ TEST_CASE("a run learns the synthetic clusters", "[training]") {
 
 TEST_CASE("the same seed gives bitwise-identical weights and accuracies", "[training]") {
   RunConfig noisy = synthetic_run();
-  noisy.train.noise = {.add_unc = 0.05, .mul_cor = 0.05};
+  noisy.settings_of(find_nonideality("AddUnc")).train = 0.05;
+  noisy.settings_of(find_nonideality("MulCor")).train = 0.05;
   const RunResult a = execute_run(noisy);
   const RunResult b = execute_run(noisy);
   CHECK(a.params.flat() == b.params.flat());
