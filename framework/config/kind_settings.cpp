@@ -15,10 +15,11 @@ using namespace setting_values;
 using C = RunConfig;
 using N = toml::node;
 
-std::string range_text(const LevelRule& r) {
-  if (r.max >= 1e300) return fmt::format("{}{}", r.min_exclusive ? "> " : ">= ", r.min);
-  return fmt::format("{}in {}{}, {}]", r.integer ? "integers " : "", r.min_exclusive ? "(" : "[",
-                     r.min, r.max);
+// e.g. "bit count, an integer in [1, 24]", "variance > 0"
+std::string level_text(const LevelRule& r) {
+  if (r.max >= 1e300) return fmt::format("{} {}{}", r.unit, r.min_exclusive ? "> " : ">= ", r.min);
+  return fmt::format("{}, {} in {}{}, {}]", r.unit, r.integer ? "an integer" : "a number",
+                     r.min_exclusive ? "(" : "[", r.min, r.max);
 }
 
 void check_level(NoiseKind kind, const KindSettings& s, double value, const SettingSite& site) {
@@ -70,7 +71,7 @@ std::vector<Setting> training_noise_settings() {
   std::vector<Setting> rows;
   for (NoiseKind kind : all_nonidealities()) {
     rows.push_back({fmt::format("train.noise.{}", kind->name),
-                    fmt::format("{} {} (0: off)", kind->levels.unit, range_text(kind->levels)),
+                    fmt::format("{} (0: off)", level_text(kind->levels)),
                     fmt::format("Noise-aware training under {}: {}.", kind->name, kind->summary),
                     [kind](C& c, const N& v, const SettingSite& s) {
                       KindSettings& ks = c.settings_of(kind);
@@ -90,8 +91,7 @@ std::vector<Setting> nonideality_settings() {
     const RunConfig defaults;
     const std::vector<double> fallback = defaults.levels_of(kind);
     rows.push_back({fmt::format("eval.{}.levels", kind->name),
-                    fmt::format("list of {}s {}, or {{from, to, count}}", kind->levels.unit,
-                                range_text(kind->levels)),
+                    fmt::format("list or {{from, to, count}} of: {}", level_text(kind->levels)),
                     fmt::format("Levels of {} in evaluation. Default: {}.", kind->name,
                                 fallback == defaults.eval.levels ? "eval.levels" : list(fallback)),
                     [kind](C& c, const N& v, const SettingSite& s) {
@@ -106,10 +106,10 @@ std::vector<Setting> nonideality_settings() {
     rows.push_back(
         {fmt::format("noise.{}.layers", kind->name), "list of integers >= 1",
          fmt::format("Weight layers (1-based; the output layer is the last) that {} acts on. "
-                     "Default: every {} layer.",
+                     "Default: every {}layer.",
                      kind->name,
-                     kind->scope == LayerScope::Hidden   ? "hidden"
-                     : kind->scope == LayerScope::Output ? "output"
+                     kind->scope == LayerScope::Hidden   ? "hidden "
+                     : kind->scope == LayerScope::Output ? "output "
                                                          : ""),
          [kind](C& c, const N& v, const SettingSite& s) {
            std::vector<int>& layers = c.settings_of(kind).layers;
