@@ -46,8 +46,13 @@ class MultiplicativeProgramming final : public Perturbation<S> {
   Mat<S> factor_;
 };
 
-std::vector<double> default_levels(const EvalConfig&, const KindSettings&) {
+// Relative to max|W| an additive error hurts far sooner than a multiplicative one of the
+// same s, which scales with each (mostly small) weight.
+std::vector<double> additive_levels(const EvalConfig&, const KindSettings&) {
   return {0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5};
+}
+std::vector<double> multiplicative_levels(const EvalConfig&, const KindSettings&) {
+  return {0.05, 0.1, 0.2, 0.5, 1.0, 1.5};
 }
 
 constexpr LevelRule kRelativeStd{
@@ -66,7 +71,7 @@ extern const Nonideality kProgAdd{
     .per_chip = true,
     .needs_calibration = false,
     .parameters = {},
-    .default_levels = default_levels,
+    .default_levels = additive_levels,
     .draw_float = drawer_of_float<AdditiveProgramming>(),
     .draw_double = drawer_of_double<AdditiveProgramming>()};
 
@@ -79,7 +84,7 @@ extern const Nonideality kProgMul{
     .per_chip = true,
     .needs_calibration = false,
     .parameters = {},
-    .default_levels = default_levels,
+    .default_levels = multiplicative_levels,
     .draw_float = drawer_of_float<MultiplicativeProgramming>(),
     .draw_double = drawer_of_double<MultiplicativeProgramming>()};
 

@@ -93,7 +93,10 @@ class Adc final : public Perturbation<S> {
   double bits_;
 };
 
-std::vector<double> default_levels(const EvalConfig&, const KindSettings&) {
+std::vector<double> dac_levels(const EvalConfig&, const KindSettings&) {
+  return {1, 2, 3, 4, 6, 8};
+}
+std::vector<double> adc_levels(const EvalConfig&, const KindSettings&) {
   return {2, 3, 4, 5, 6, 8, 10};
 }
 
@@ -111,7 +114,7 @@ extern const Nonideality kDac{.name = "DAC",
                               .per_chip = true,
                               .needs_calibration = true,
                               .parameters = kRangeParameters,
-                              .default_levels = default_levels,
+                              .default_levels = dac_levels,
                               .draw_float = drawer_of_float<Dac>(),
                               .draw_double = drawer_of_double<Dac>()};
 
@@ -124,7 +127,7 @@ extern const Nonideality kAdc{
     .per_chip = true,
     .needs_calibration = true,
     .parameters = kRangeParameters,
-    .default_levels = default_levels,
+    .default_levels = adc_levels,
     .draw_float = drawer_of_float<Adc>(),
     .draw_double = drawer_of_double<Adc>()};
 

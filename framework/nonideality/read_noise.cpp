@@ -117,8 +117,12 @@ std::unique_ptr<Perturbation<float>> naive_multiplicative(const DrawInput<float>
   return std::make_unique<NaiveRead<true>>(in);
 }
 
-std::vector<double> default_levels(const EvalConfig&, const KindSettings&) {
+// As for programming noise: multiplicative errors scale with each weight, so they need larger s.
+std::vector<double> additive_levels(const EvalConfig&, const KindSettings&) {
   return {0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5};
+}
+std::vector<double> multiplicative_levels(const EvalConfig&, const KindSettings&) {
+  return {0.05, 0.1, 0.2, 0.5, 1.0, 1.5};
 }
 
 constexpr LevelRule kRelativeStd{
@@ -137,7 +141,7 @@ extern const Nonideality kReadAdd{
     .per_chip = false,
     .needs_calibration = false,
     .parameters = {},
-    .default_levels = default_levels,
+    .default_levels = additive_levels,
     .draw_float = drawer_of_float<AdditiveRead>(),
     .draw_double = drawer_of_double<AdditiveRead>(),
     .draw_naive = naive_additive};
@@ -151,7 +155,7 @@ extern const Nonideality kReadMul{
     .per_chip = false,
     .needs_calibration = false,
     .parameters = {},
-    .default_levels = default_levels,
+    .default_levels = multiplicative_levels,
     .draw_float = drawer_of_float<MultiplicativeRead>(),
     .draw_double = drawer_of_double<MultiplicativeRead>(),
     .draw_naive = naive_multiplicative};
