@@ -27,13 +27,29 @@ struct ReportArgs {
   std::vector<std::string> group_by;
   std::string baseline;
   std::string csv, html, figures;
+  std::vector<std::string> at;  // KIND=LEVEL
 };
 
-std::string default_csv_path(const std::string& archive) {
+// "ProgAdd=0.2" -> {"ProgAdd", 0.2}; the kind itself is checked against the study's.
+std::pair<std::string, double> strength_of(const std::string& text) {
+  const auto eq = text.find('=');
+  double level = 0;
+  std::size_t used = 0;
+  if (eq != std::string::npos) try {
+      level = std::stod(text.substr(eq + 1), &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+  if (eq == std::string::npos || eq == 0 || used == 0 || used != text.size() - eq - 1)
+    throw Error(fmt::format("--at {}: expected KIND=LEVEL, e.g. --at ProgAdd=0.2", text));
+  return {text.substr(0, eq), level};
+}
+
+std::string with_suffix(const std::string& archive, const std::string& suffix) {
   const std::string ext = ".h5";
   const bool has_ext = archive.size() > ext.size() &&
                        archive.compare(archive.size() - ext.size(), ext.size(), ext) == 0;
-  return (has_ext ? archive.substr(0, archive.size() - ext.size()) : archive) + "_report.csv";
+  return (has_ext ? archive.substr(0, archive.size() - ext.size()) : archive) + suffix;
 }
 
 report::ReportOptions options_from(const ReportArgs& args, bool group_by_given) {
@@ -48,6 +64,7 @@ report::ReportOptions options_from(const ReportArgs& args, bool group_by_given) 
   options.levels = args.levels;
   if (group_by_given) options.group_by = args.group_by;
   options.baseline_stage = args.baseline;
+  for (const std::string& at : args.at) options.protection_at.push_back(strength_of(at));
   return options;
 }
 
@@ -57,9 +74,14 @@ int run_report(const ReportArgs& args, bool group_by_given) {
   fmt::print("{}", report::to_markdown(report));
   std::fflush(stdout);
 
-  const std::string csv = args.csv.empty() ? default_csv_path(args.archive) : args.csv;
+  const std::string csv = args.csv.empty() ? with_suffix(args.archive, "_report.csv") : args.csv;
   report::write_text_file(csv, report::to_csv(report));
   fmt::print(stderr, "wrote {}\n", csv);
+  if (report.protection) {
+    const std::string matrix = with_suffix(args.archive, "_protection.csv");
+    report::write_text_file(matrix, report::to_protection_csv(*report.protection));
+    fmt::print(stderr, "wrote {} (the protection matrix)\n", matrix);
+  }
   if (!args.html.empty()) {
     std::optional<report::FigureSet> figures;
     if (!args.figures.empty())
@@ -103,7 +125,16 @@ Command add_report_command(CLI::App& app) {
       "               standard training).\n"
       "\n"
       "Levels: each requested variance selects the study's evaluated level nearest to it in\n"
-      "log space; the levels used are printed.\n"
+      "log space; the levels used are printed. Nonidealities whose levels are not variances\n"
+      "(bits, times, fractions) show their strongest level.\n"
+      "\n"
+      "Protection matrix (first, when a stage is compared with references): which method\n"
+      "protects against which nonideality. One row per group of every compared stage, one\n"
+      "column per nonideality: the paired gain over the reference at one strength per\n"
+      "nonideality, mean ± 95% interval, and first the gain in clean accuracy (the cost).\n"
+      "Strengths: --at KIND=LEVEL (the nearest evaluated level), or else the harshest level at\n"
+      "which the reference tasks keep at least half of what the kind's harshest level takes\n"
+      "from them. Also written as tidy CSV to ARCHIVE without .h5 + _protection.csv.\n"
       "\n"
       "CSV: one row per group of every stage: stage, the grouping keys, tasks, done, failed,\n"
       "pending, compared_with, then per metric <name>_mean, _std, _n, _ci_low, _ci_high, with\n"
@@ -141,6 +172,10 @@ Command add_report_command(CLI::App& app) {
   cmd->add_option("--baseline", args->baseline,
                   "Compare each task with the matching task of this stage (same values on its "
                   "swept settings) instead of its parent");
+  cmd->add_option("--at", args->at,
+                  "Strengths of the protection matrix, comma-separated KIND=LEVEL, e.g. "
+                  "ProgAdd=0.2,ADC=4")
+      ->delimiter(',');
   cmd->add_option("--csv", args->csv,
                   "CSV output file [default: ARCHIVE without .h5 + _report.csv]");
   CLI::Option* html =

@@ -76,4 +76,23 @@ std::string to_csv(const Report& report) {
   return out;
 }
 
+std::string to_protection_csv(const ProtectionMatrix& matrix) {
+  std::string out;
+  append_row(out, {"stage", "group", "nonideality", "strength", "reference_accuracy", "gain_mean",
+                   "gain_std", "gain_n", "gain_ci_low", "gain_ci_high"});
+  for (const ProtectionMatrix::Row& row : matrix.rows)
+    for (std::size_t c = 0; c < row.gains.size(); ++c) {
+      const bool clean = c == 0;
+      const Estimate& e = row.gains[c];
+      const Estimate& reference =
+          clean ? matrix.reference_clean.front() : matrix.reference_at[c - 1];
+      append_row(
+          out, {row.stage, fmt::format("{}", fmt::join(row.values, ", ")),
+                clean ? "clean" : matrix.kinds[c - 1], clean ? "" : number(matrix.strengths[c - 1]),
+                number(reference.mean), number(e.mean), number(e.std), fmt::format("{}", e.n),
+                number(e.ci_low), number(e.ci_high)});
+    }
+  return out;
+}
+
 }  // namespace ns::report

@@ -16,4 +16,9 @@ namespace ns::report {
 
 std::string to_csv(const Report& report);
 
+// The protection matrix as tidy CSV, one row per (stage, group, column):
+//   stage, group, nonideality ("clean" for the clean accuracy), strength, reference_accuracy,
+//   gain_mean, gain_std, gain_n, gain_ci_low, gain_ci_high
+std::string to_protection_csv(const ProtectionMatrix& matrix);
+
 }  // namespace ns::report

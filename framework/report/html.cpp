@@ -88,6 +88,11 @@ std::string to_html(const Report& report, const std::optional<FigureSet>& figure
   for (const std::string& line : summary_lines(report))
     out += "<li>" + html_escape(line) + "</li>\n";
   out += "</ul>\n";
+  if (report.protection) {
+    out += fmt::format("<h2>Protection matrix</h2>\n<p>{}</p>\n",
+                       html_escape(protection_note(*report.protection)));
+    out += table(protection_table(*report.protection));
+  }
   for (const StageTable& stage : report.stages) {
     out += fmt::format("<h2>Stage {}</h2>\n<p>{}</p>\n", html_escape(stage.stage),
                        html_escape(stage_note(report, stage)));

@@ -47,6 +47,10 @@ std::string table(const TextTable& text) {
 std::string to_markdown(const Report& report) {
   std::string out = fmt::format("# {}\n\n", report_title(report));
   for (const std::string& line : summary_lines(report)) out += fmt::format("- {}\n", line);
+  if (report.protection) {
+    out += fmt::format("\n## Protection matrix\n\n{}\n\n", protection_note(*report.protection));
+    out += table(protection_table(*report.protection));
+  }
   for (const StageTable& stage : report.stages) {
     out += fmt::format("\n## Stage {}\n\n{}\n\n", stage.stage, stage_note(report, stage));
     out += table(text_table(stage));

@@ -83,6 +83,39 @@ TextTable text_table(const StageTable& table) {
   return text;
 }
 
+TextTable protection_table(const ProtectionMatrix& matrix) {
+  TextTable text;
+  text.header = {"stage", "group", "Δ clean"};
+  text.key_columns = 2;
+  for (std::size_t k = 0; k < matrix.kinds.size(); ++k)
+    text.header.push_back(fmt::format("Δ {}@{:g}", matrix.kinds[k], matrix.strengths[k]));
+  const Metric gain{MetricKind::GainAccuracy, "", 0};
+  for (const ProtectionMatrix::Row& row : matrix.rows) {
+    std::vector<std::string> values;
+    for (const std::string& v : row.values) values.push_back(v);
+    std::vector<std::string> cells{
+        row.stage, values.empty() ? "—" : fmt::format("{}", fmt::join(values, ", "))};
+    for (const Estimate& e : row.gains) cells.push_back(format_cell(gain, e));
+    text.rows.push_back(std::move(cells));
+  }
+  return text;
+}
+
+std::string protection_note(const ProtectionMatrix& matrix) {
+  std::vector<std::string> at;
+  for (std::size_t k = 0; k < matrix.kinds.size(); ++k)
+    at.push_back(fmt::format("{} {:g}{} ({:.1f}%)", matrix.kinds[k], matrix.strengths[k],
+                             matrix.stated[k] ? " (--at)" : "", matrix.reference_at[k].mean));
+  return fmt::format(
+      "Each cell: the paired gain over the reference task (its parent, or --baseline), in "
+      "percentage points, at one strength per nonideality; mean ± 95% interval over the pairs. "
+      "Strengths, unless given with --at, are the harshest level at which the reference tasks "
+      "keep at least half of what the kind's harshest level takes from them. Reference "
+      "accuracy: clean {:.1f}%; {}.",
+      matrix.reference_clean.empty() ? std::nan("") : matrix.reference_clean.front().mean,
+      fmt::join(at, "; "));
+}
+
 std::string report_title(const Report& report) {
   return fmt::format("Ablation report: {}", report.study_name);
 }

@@ -27,6 +27,10 @@ struct TextTable {
   std::size_t key_columns = 0;  // the first columns hold grouping values, the rest numbers
 };
 TextTable text_table(const StageTable& table);
+// The protection matrix: stage and group, then Δ clean and Δ per kind at its strength.
+TextTable protection_table(const ProtectionMatrix& matrix);
+// How its strengths were chosen, and the reference's accuracy there.
+std::string protection_note(const ProtectionMatrix& matrix);
 
 std::string report_title(const Report& report);  // "Ablation report: test-small"
 // Header lines: archive, task counts, levels, grouping, and what the cells mean.

@@ -6,10 +6,13 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
+#include <set>
 
 #include "core/error.hpp"
 #include "report/grouping.hpp"
 #include "report/metrics.hpp"
+#include "report/presentation.hpp"
 
 namespace ns::report {
 
@@ -239,6 +242,126 @@ StageTable make_table(const Study& study, const std::string& stage,
   return table;
 }
 
+// The mean accuracy (%) of `tasks` under kind k at each of the kind's levels, and clean.
+struct ReferenceCurve {
+  std::vector<double> levels;
+  std::vector<std::vector<double>> at;  // per level, one accuracy per task
+  std::vector<double> clean;
+};
+
+ReferenceCurve reference_curve(const std::string& kind,
+                               const std::vector<const TaskRecord*>& refs) {
+  ReferenceCurve c;
+  for (const TaskRecord* r : refs) {
+    const auto k = std::find(r->noise.kinds.begin(), r->noise.kinds.end(), find_nonideality(kind)) -
+                   r->noise.kinds.begin();
+    if (k == std::ptrdiff_t(r->noise.kinds.size())) continue;
+    if (c.levels.empty()) {
+      c.levels = r->noise.levels[k];
+      c.at.resize(c.levels.size());
+    }
+    if (r->noise.levels[k] != c.levels) continue;  // stage_evaluation reports such mixtures
+    for (std::size_t l = 0; l < c.levels.size(); ++l)
+      c.at[l].push_back(100 * r->noise.mean(int(k), int(l)));
+    c.clean.push_back(100 * r->clean_accuracy);
+  }
+  return c;
+}
+
+double mean_of(const std::vector<double>& v) {
+  return estimate(v).mean;
+}
+
+// The harshest level at which the reference keeps at least half of what the harshest level
+// takes: where a protection shows before every model breaks down.
+double chosen_strength(NoiseKind kind, const ReferenceCurve& c) {
+  std::vector<std::size_t> order(c.levels.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return kind->levels.harsher_when_lower ? c.levels[a] > c.levels[b] : c.levels[a] < c.levels[b];
+  });  // mildest first
+  const double clean = mean_of(c.clean), worst = mean_of(c.at[order.back()]);
+  const double half = clean - (clean - worst) / 2;
+  double chosen = c.levels[order.front()];
+  for (std::size_t l : order)
+    if (mean_of(c.at[l]) >= half) chosen = c.levels[l];
+  return chosen;
+}
+
+std::optional<ProtectionMatrix> protection_matrix(const Study& study, const Report& report,
+                                                  const RecordsByIndex& records,
+                                                  const std::vector<std::optional<int>>& reference,
+                                                  const ReportOptions& options) {
+  std::vector<const TaskRecord*> refs;  // every done reference task of a done task
+  std::set<int> seen;
+  for (const Task& t : study.tasks)
+    if (reference[t.index] && done_record(records, t.index))
+      if (const TaskRecord* r = done_record(records, *reference[t.index]);
+          r && seen.insert(r->index).second)
+        refs.push_back(r);
+  if (refs.empty()) return std::nullopt;
+  ProtectionMatrix m;
+  for (NoiseKind kind : all_nonidealities())  // registry order, for every kind a table has
+    for (const StageTable& table : report.stages)
+      if (!table.compared_with.empty() &&
+          std::find(table.kinds.begin(), table.kinds.end(), kind->name) != table.kinds.end()) {
+        m.kinds.emplace_back(kind->name);
+        break;
+      }
+  if (m.kinds.empty()) return std::nullopt;
+  // Clean accuracy first (turned into its paired difference below), then each kind's gain.
+  std::vector<Metric> columns{{MetricKind::Clean, "", 0}};
+  for (const std::string& name : m.kinds) {
+    const NoiseKind kind = find_nonideality(name);
+    const ReferenceCurve c = reference_curve(name, refs);
+    if (c.levels.empty())
+      throw Error(fmt::format("protection matrix: no reference task was evaluated under {}", name));
+    const auto given = std::find_if(options.protection_at.begin(), options.protection_at.end(),
+                                    [&](const auto& at) { return at.first == name; });
+    double strength;
+    if (given != options.protection_at.end()) {
+      const std::vector<double> nearest = select_levels(c.levels, {given->second});
+      strength = nearest.front();
+    } else {
+      strength = chosen_strength(kind, c);
+    }
+    m.strengths.push_back(strength);
+    m.stated.push_back(given != options.protection_at.end());
+    const auto l = find_level(c.levels, strength);
+    m.reference_at.push_back(estimate(c.at[*l]));
+    if (m.reference_clean.empty()) m.reference_clean.push_back(estimate(c.clean));
+    columns.push_back({MetricKind::GainAccuracy, name, strength});
+  }
+  for (const auto& [kind, _] : options.protection_at)
+    if (std::find(m.kinds.begin(), m.kinds.end(), kind) == m.kinds.end())
+      throw Error(fmt::format("--at {}: the study's compared stages were not evaluated under {}",
+                              kind, kind));
+  for (const StageTable& table : report.stages) {
+    if (table.compared_with.empty()) continue;
+    for (const Group& g : group_tasks(study, table.stage, table.keys)) {
+      ProtectionMatrix::Row row{table.stage, {}, {}};
+      // A variant's label names the method; otherwise the swept values do.
+      const auto label = std::find(table.keys.begin(), table.keys.end(), "label");
+      if (label != table.keys.end())
+        row.values.push_back(display_value(g.values[label - table.keys.begin()]));
+      else
+        for (std::size_t i = 0; i < table.keys.size(); ++i)
+          row.values.push_back(fmt::format("{} = {}", table.keys[i], g.values[i]));
+      GroupRow values = make_row(g, columns, records, reference);
+      // make_row gives the clean accuracy itself: turn it into the paired difference.
+      std::vector<double> clean_gains;
+      for (int index : g.tasks)
+        if (const TaskRecord* r = done_record(records, index); r && reference[index])
+          if (const TaskRecord* ref = done_record(records, *reference[index]))
+            clean_gains.push_back(100 * (r->clean_accuracy - ref->clean_accuracy));
+      values.cells.front() = estimate(clean_gains);
+      row.gains = values.cells;
+      m.rows.push_back(std::move(row));
+    }
+  }
+  return m;
+}
+
 }  // namespace
 
 std::string Metric::label() const {
@@ -302,6 +425,7 @@ Report build_report(const Study& study, const std::vector<TaskRecord>& records,
     report.stages.push_back(make_table(study, stage, keys, by_index, reference, report.options));
   }
 
+  report.protection = protection_matrix(study, report, by_index, reference, report.options);
   if (report.options.group_by) {
     report.keys = *report.options.group_by;
   } else {

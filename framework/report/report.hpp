@@ -22,6 +22,10 @@ struct ReportOptions {
   // Grouping keys besides the stage; nullopt: each stage's swept keys except the seed.
   std::optional<std::vector<std::string>> group_by;
   std::string baseline_stage;  // "": compare each task with its parent task
+  // The protection matrix's strength per kind (--at KIND=LEVEL); a kind left out gets the
+  // harshest level at which the reference tasks keep at least half of what the kind's
+  // harshest level takes from them.
+  std::vector<std::pair<std::string, double>> protection_at;
 };
 
 enum class MetricKind {
@@ -68,6 +72,25 @@ struct StageTable {
   std::vector<FailedTask> failures;  // in task index order
 };
 
+// Which training method protects against which nonideality: one row per group of every stage
+// that has reference tasks (its parents, or --baseline), one column per noise kind, each cell
+// the paired gain over the reference at the kind's stated strength (percentage points, mean
+// and 95% interval over the pairs). The first column is the gain in clean accuracy: what the
+// protection costs.
+struct ProtectionMatrix {
+  std::vector<std::string> kinds;
+  std::vector<double> strengths;          // per kind
+  std::vector<bool> stated;               // per kind: given with --at, not chosen by the rule
+  std::vector<Estimate> reference_clean;  // the reference tasks' clean accuracy, %
+  std::vector<Estimate> reference_at;     // per kind: the reference tasks' accuracy there, %
+  struct Row {
+    std::string stage;
+    std::vector<std::string> values;  // its label, or "key = value" per grouping key
+    std::vector<Estimate> gains;      // Δ clean, then one per kind
+  };
+  std::vector<Row> rows;
+};
+
 struct Report {
   std::string study_name, study_file, archive;
   int tasks = 0, done = 0, failed = 0, pending = 0;
@@ -76,6 +99,7 @@ struct Report {
   ReportOptions options;
   std::vector<std::string> keys;   // all grouping keys: the --group-by ones, or the swept ones
   std::vector<StageTable> stages;  // in the study's stage order
+  std::optional<ProtectionMatrix> protection;  // when a stage has references and noise kinds
 };
 
 // `records` are the study's finished tasks (at most one per task; any order). Throws Error if

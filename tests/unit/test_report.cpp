@@ -446,7 +446,8 @@ TEST_CASE("report of an archive: means, stds, failures and paired improvements",
     CHECK_THAT(md, Contains("Δ compares with the parent tasks in stage baseline."));
     std::size_t tables = 0;
     for (const std::string& line : lines_of(md)) tables += line.rfind("|---", 0) == 0;
-    CHECK(tables == 3);
+    CHECK(tables == 4);  // the protection matrix and one per stage
+    CHECK_THAT(md, Contains("## Protection matrix"));
   }
 
   SECTION("CSV: one row per group with explicit numeric columns") {
@@ -610,4 +611,72 @@ TEST_CASE("HTML: tables, escaped text and figures as data URLs", "[report]") {
   ns::report::write_text_file(dir.file("figs/c.png"), "GIF89a");
   CHECK_THROWS_WITH(ns::report::read_figures(dir.file("figs")), Contains("c.png: not a PNG file"));
   CHECK_THROWS_WITH(ns::report::read_figures(dir.file("none")), Contains("no folder of figures"));
+}
+
+TEST_CASE("the protection matrix: paired gains per nonideality at one strength each", "[report]") {
+  const ns::Study study = ns::parse_study_text(kStudy, "report.toml");
+  const std::vector<ns::TaskRecord> records = make_records(study);
+
+  SECTION("strengths by the rule: the harshest level keeping half of what the worst takes") {
+    const Report report = ns::report::build_report(study, records, {});
+    REQUIRE(report.protection);
+    const ns::report::ProtectionMatrix& m = *report.protection;
+    CHECK(m.kinds == std::vector<std::string>{"AddUnc", "AddCor"});
+    // Baselines (tasks 0-2): clean 92, AddUnc 90 / 72 / 55 %: half of the 37 points lost at
+    // variance 1 leaves 73.5, which 0.01 keeps and 0.1 does not.
+    CHECK(m.strengths[0] == 0.01);
+    CHECK_FALSE(m.stated[0]);
+    CHECK(m.reference_clean.front().mean == Approx(92));
+    CHECK(m.reference_at[0].mean == Approx(90));
+    // Only the compared stage has rows: tuned, one per lambda; scratch has no reference.
+    REQUIRE(m.rows.size() == 2);
+    CHECK(m.rows[0].stage == "tuned");
+    CHECK(m.rows[0].values == std::vector<std::string>{"reg.lambda = 0.001"});
+  }
+
+  SECTION("strengths given with --at; each cell is the task minus its parent") {
+    ReportOptions options;
+    options.protection_at = {{"AddUnc", 1.0}, {"AddCor", 0.9}};  // 0.9: nearest is 1
+    const Report report = ns::report::build_report(study, records, options);
+    const ns::report::ProtectionMatrix& m = *report.protection;
+    CHECK(m.strengths == std::vector<double>{1.0, 1.0});
+    CHECK(m.stated == std::vector<bool>{true, true});
+    // lambda 0.001: tasks 3, 5, 7 against 0, 1, 2. Clean: -1 each; AddUnc@1: 10, 15, 11;
+    // AddCor@1: 40, 40, 40.
+    const std::vector<Estimate>& g = m.rows[0].gains;
+    REQUIRE(g.size() == 3);
+    CHECK(g[0].n == 3);
+    CHECK(g[0].mean == Approx(-1));
+    CHECK(g[1].mean == Approx(12));
+    CHECK(g[1].ci_high - g[1].mean == Approx(4.30265272974946 * std::sqrt(7.0 / 3)));
+    CHECK(g[2].mean == Approx(40));
+    // lambda 0.01: task 8 diverged, so two pairs (4 with 0, 6 with 1): AddUnc 15 and 20.
+    CHECK(m.rows[1].gains[1].n == 2);
+    CHECK(m.rows[1].gains[1].mean == Approx(17.5));
+
+    const std::string md = ns::report::to_markdown(report);
+    CHECK_THAT(md, Contains("| stage | group | Δ clean | Δ AddUnc@1 | Δ AddCor@1 |"));
+    CHECK_THAT(md, Contains("| tuned | reg.lambda = 0.001 | -1.00 ± 0.00 (n=3) | +12.00 ± "));
+    const std::vector<std::string> csv = lines_of(ns::report::to_protection_csv(m));
+    REQUIRE(csv.size() >= 7);  // header, 2 groups x (clean + 2 kinds)
+    CHECK(csv[0] ==
+          "stage,group,nonideality,strength,reference_accuracy,gain_mean,gain_std,gain_n,"
+          "gain_ci_low,gain_ci_high");
+    std::vector<std::string> fields;
+    std::istringstream line(csv[2]);
+    for (std::string f; std::getline(line, f, ',');) fields.push_back(f);
+    REQUIRE(fields.size() == 10);
+    CHECK(fields[0] + "," + fields[1] + "," + fields[2] + "," + fields[3] ==
+          "tuned,reg.lambda = 0.001,AddUnc,1");
+    CHECK(std::stod(fields[4]) == Approx(55));  // the baselines' accuracy there
+    CHECK(std::stod(fields[5]) == Approx(12));
+    CHECK(fields[7] == "3");
+  }
+
+  SECTION("a strength for a kind the study did not evaluate is an error") {
+    ReportOptions options;
+    options.protection_at = {{"ADC", 4}};
+    CHECK_THROWS_WITH(ns::report::build_report(study, records, options),
+                      Contains("--at ADC") && Contains("not evaluated under ADC"));
+  }
 }
