@@ -110,7 +110,7 @@ void print_result(const RunResult& r) {
   // One table per run of kinds that share their levels (the paper's four do).
   for (int first = 0, end = 0; first < int(n.kinds.size()); first = end) {
     for (end = first + 1; end < int(n.kinds.size()) && n.levels[end] == n.levels[first];) ++end;
-    fmt::print("\n{:>12}", n.kinds[first]->levels.unit.substr(0, 12));
+    fmt::print("\n{:>12}", n.kinds[first]->levels.symbol);
     for (int k = first; k < end; ++k) fmt::print("  {:>15}", to_string(n.kinds[k]));
     fmt::print("\n");
     for (int l = 0; l < int(n.levels[first].size()); ++l) {

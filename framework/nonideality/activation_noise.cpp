@@ -152,7 +152,8 @@ KindAccuracies evaluate_fast(const EvalJob& job) {
   return accuracy;
 }
 
-constexpr LevelRule kVariance{.unit = "variance", .min = 0, .max = 1e300, .min_exclusive = true};
+constexpr LevelRule kVariance{
+    .unit = "variance", .symbol = "variance", .min = 0, .max = 1e300, .min_exclusive = true};
 
 template <bool M, bool C>
 constexpr Nonideality activation_kind(std::string_view name, std::string_view summary) {

@@ -95,7 +95,11 @@ extern const Nonideality kDrift{
     .summary = "conductance drift: W (t/t0)^-nu, nu per weight and chip; levels are times t",
     .citation =
         "Ielmini et al., IEEE TED 54, 308 (2007); Joshi et al., Nat. Commun. 11, 2473 (2020)",
-    .levels = {.unit = "time in seconds", .min = 0, .max = 1e300, .min_exclusive = true},
+    .levels = {.unit = "time in seconds",
+               .symbol = "t (s)",
+               .min = 0,
+               .max = 1e300,
+               .min_exclusive = true},
     .scope = LayerScope::All,
     .per_chip = true,
     .needs_calibration = true,

@@ -85,8 +85,9 @@ struct KindParameter {
 
 // What a level (and a training strength) of a kind means, and its allowed range.
 struct LevelRule {
-  std::string_view unit;  // e.g. "variance", "bits", "seconds"
-  double min, max;        // inclusive, except min when min_exclusive
+  std::string_view unit;    // e.g. "variance", "bit count", "time in seconds"
+  std::string_view symbol;  // a short column header, e.g. "variance", "bits", "t (s)"
+  double min, max;          // inclusive, except min when min_exclusive
   bool min_exclusive = false;
   bool integer = false;
   bool harsher_when_lower = false;  // bits: fewer is harsher; for every other kind, more is

@@ -32,7 +32,8 @@ extern const Nonideality kOutputNoise{
     .name = "OutputNoise",
     .summary = "additive noise on the logits: logits + N(0, v) per output and sample",
     .citation = "",
-    .levels = {.unit = "variance", .min = 0, .max = 1e300, .min_exclusive = true},
+    .levels =
+        {.unit = "variance", .symbol = "variance", .min = 0, .max = 1e300, .min_exclusive = true},
     .scope = LayerScope::Output,
     .per_chip = false,
     .needs_calibration = false,

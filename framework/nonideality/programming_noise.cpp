@@ -55,8 +55,11 @@ std::vector<double> multiplicative_levels(const EvalConfig&, const KindSettings&
   return {0.05, 0.1, 0.2, 0.5, 1.0, 1.5};
 }
 
-constexpr LevelRule kRelativeStd{
-    .unit = "relative standard deviation", .min = 0, .max = 10, .min_exclusive = true};
+constexpr LevelRule kRelativeStd{.unit = "relative standard deviation",
+                                 .symbol = "s",
+                                 .min = 0,
+                                 .max = 10,
+                                 .min_exclusive = true};
 constexpr std::string_view kCitation =
     "Joshi et al., Nat. Commun. 11, 2473 (2020); Rasch et al., Nat. Commun. 14, 5282 (2023)";
 

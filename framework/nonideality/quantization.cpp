@@ -100,8 +100,12 @@ std::vector<double> adc_levels(const EvalConfig&, const KindSettings&) {
   return {2, 3, 4, 5, 6, 8, 10};
 }
 
-constexpr LevelRule kBits{
-    .unit = "bit count", .min = 1, .max = 24, .integer = true, .harsher_when_lower = true};
+constexpr LevelRule kBits{.unit = "bit count",
+                          .symbol = "bits",
+                          .min = 1,
+                          .max = 24,
+                          .integer = true,
+                          .harsher_when_lower = true};
 constexpr std::string_view kCitation = "Rasch et al., AICAS 2021 (aihwkit's converter model)";
 
 }  // namespace

@@ -45,7 +45,8 @@ std::vector<double> default_levels(const EvalConfig&, const KindSettings&) {
   return {0.001, 0.003, 0.01, 0.03, 0.1, 0.3};
 }
 
-constexpr LevelRule kFraction{.unit = "fraction of stuck weights", .min = 0, .max = 1};
+constexpr LevelRule kFraction{
+    .unit = "fraction of stuck weights", .symbol = "p", .min = 0, .max = 1};
 constexpr std::string_view kCitation = "Xia et al., DATE 2017 (stuck-at faults in RRAM crossbars)";
 
 }  // namespace
