@@ -26,7 +26,7 @@ struct ReportArgs {
   std::vector<double> levels = {0.01, 0.1, 1.0};
   std::vector<std::string> group_by;
   std::string baseline;
-  std::string csv, html, figures;
+  std::string csv, html, figures, protection_csv;
   std::vector<std::string> at;  // KIND=LEVEL
 };
 
@@ -78,7 +78,9 @@ int run_report(const ReportArgs& args, bool group_by_given) {
   report::write_text_file(csv, report::to_csv(report));
   fmt::print(stderr, "wrote {}\n", csv);
   if (report.protection) {
-    const std::string matrix = with_suffix(args.archive, "_protection.csv");
+    const std::string matrix = args.protection_csv.empty()
+                                   ? with_suffix(args.archive, "_protection.csv")
+                                   : args.protection_csv;
     report::write_text_file(matrix, report::to_protection_csv(*report.protection));
     fmt::print(stderr, "wrote {} (the protection matrix)\n", matrix);
   }
@@ -134,7 +136,8 @@ Command add_report_command(CLI::App& app) {
       "nonideality, mean ± 95% interval, and first the gain in clean accuracy (the cost).\n"
       "Strengths: --at KIND=LEVEL (the nearest evaluated level), or else the harshest level at\n"
       "which the reference tasks keep at least half of what the kind's harshest level takes\n"
-      "from them. Also written as tidy CSV to ARCHIVE without .h5 + _protection.csv.\n"
+      "from them. Also written as tidy CSV (--protection-csv; default ARCHIVE without .h5 +\n"
+      "_protection.csv).\n"
       "\n"
       "CSV: one row per group of every stage: stage, the grouping keys, tasks, done, failed,\n"
       "pending, compared_with, then per metric <name>_mean, _std, _n, _ci_low, _ci_high, with\n"
@@ -178,6 +181,8 @@ Command add_report_command(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--csv", args->csv,
                   "CSV output file [default: ARCHIVE without .h5 + _report.csv]");
+  cmd->add_option("--protection-csv", args->protection_csv,
+                  "Protection matrix CSV file [default: ARCHIVE without .h5 + _protection.csv]");
   CLI::Option* html =
       cmd->add_option("--html", args->html, "Also write one self-contained HTML page");
   cmd->add_option("--figures", args->figures,
