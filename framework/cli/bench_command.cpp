@@ -170,9 +170,9 @@ int bench(const BenchOptions& o) {
       continue;
     const double fast = eval_rate({kind}, EvalPath::Fast, o.eval_samples);
     if (!kind->draw_naive && !kind->evaluate) {
-      fmt::print(
-          "  {:<12} {:>10.0f}  (one path: {})\n", kind->name, fast,
-          kind->per_chip ? "weights drawn once per chip, then clean-speed passes" : "plain passes");
+      fmt::print("  {:<12} {:>10.0f}  (one path: {})\n", kind->name, fast,
+                 kind->per_chip ? "drawn once per chip (repetition), then clean-speed passes"
+                                : "plain passes");
       continue;
     }
     const double plain =
