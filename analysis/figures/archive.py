@@ -48,6 +48,14 @@ class HiddenStats:
 
 
 @dataclass
+class Evaluation:
+    """A task evaluated under one noise kind: the kind's levels (in its own unit: variance,
+    relative std, bits, fraction, seconds; see kinds.py) and the accuracy at each."""
+    levels: np.ndarray    # (levels,)
+    accuracy: np.ndarray  # (levels, repetitions), fractions
+
+
+@dataclass
 class Task:
     """One finished task: its identity, where it sits in the study, and its results."""
     id: str
@@ -56,12 +64,27 @@ class Task:
     axes: dict            # swept key -> value as TOML text, the seed included
     parent: str | None    # id of the task it was fine-tuned from, if any
     curve: dict           # name -> float64 array per epoch
-    kinds: list           # noise kinds, e.g. ["AddUnc", ...]
-    levels: np.ndarray    # noise variances
-    accuracy: np.ndarray  # kinds x levels x repetitions, fractions
+    noise: dict           # kind -> Evaluation, in the archive's order of kinds
     clean: float = float("nan")  # clean test accuracy, a fraction
     layers: list = field(default_factory=list)  # LayerStats per layer (format 2 only)
     hidden: list = field(default_factory=list)  # HiddenStats per hidden layer (format 2 only)
+
+    @property
+    def kinds(self):
+        """Noise kinds, e.g. ["AddUnc", ..., "DAC"], in the archive's order."""
+        return list(self.noise)
+
+    def levels_of(self, kind):
+        """The levels `kind` was evaluated at (1-D, in the kind's unit)."""
+        return self.noise[kind].levels
+
+    def accuracy_of(self, kind):
+        """Accuracy under `kind`: levels x repetitions, fractions."""
+        return self.noise[kind].accuracy
+
+    @property
+    def repetitions(self):
+        return max((e.accuracy.shape[1] for e in self.noise.values()), default=0)
 
     @property
     def group_key(self):
@@ -127,6 +150,32 @@ def _numbered(g):
     return [g[str(i)] for i in range(len(g))]
 
 
+def _read_noise(g):
+    """kind -> Evaluation from noise/{kinds,levels,accuracy}, in either layout: levels 1-D
+    when every kind shares them (archives from before nonidealities, and studies of the paper's
+    kinds alone), else (kinds, L) with each kind's row padded with NaN after its last level,
+    where accuracy is padded alike. The padding is dropped here, so that no figure ever meets
+    it."""
+    kinds = [_text(k) for k in g["kinds"][()]]
+    if len(set(kinds)) != len(kinds):
+        raise ValueError(f"noise/kinds names a kind twice: {', '.join(kinds)}")
+    levels = np.asarray(g["levels"][()], dtype=float)
+    accuracy = np.asarray(g["accuracy"][()], dtype=float)
+    if accuracy.ndim != 3 or accuracy.shape[0] != len(kinds):
+        raise ValueError(f"noise/accuracy has shape {accuracy.shape}; expected ({len(kinds)} kinds, "
+                         f"levels, repetitions)")
+    if levels.ndim == 1:
+        levels = np.broadcast_to(levels, (len(kinds), levels.size))
+    if levels.shape != accuracy.shape[:2]:
+        raise ValueError(f"noise/levels has shape {levels.shape}, which does not match noise/accuracy "
+                         f"{accuracy.shape}")
+    noise = {}
+    for k, kind in enumerate(kinds):
+        stored = np.isfinite(levels[k])
+        noise[kind] = Evaluation(levels[k][stored].copy(), accuracy[k][stored])
+    return noise
+
+
 def _read_task(g):
     settings = _text(g.attrs.get("settings", ""))
     parent = _INIT_FROM.search(settings)
@@ -137,9 +186,7 @@ def _read_task(g):
         axes={k: _text(v) for k, v in g["axes"].attrs.items()},
         parent=parent.group(1) if parent else None,
         curve={k: np.asarray(g["curve"][k][()], dtype=float) for k in g["curve"]},
-        kinds=[_text(k) for k in g["noise/kinds"][()]],
-        levels=np.asarray(g["noise/levels"][()], dtype=float),
-        accuracy=np.asarray(g["noise/accuracy"][()], dtype=float),
+        noise=_read_noise(g["noise"]),
         clean=float(g.attrs["clean_accuracy"]),
     )
     if "stats" in g:

@@ -11,8 +11,10 @@ standard errors) would be under a sixth of the honest width at n = 2 and still 3
 at n = 5. The heat map needs two crossed reg.* keys; this figure shows any ablation, the
 one-term-off-at-a-time variants included, which is what a reader of the paper asks about.
 
-Groups without a parent (the baselines) have no gain and are left out; when nothing is
-fine-tuned the figure is skipped with a note.
+Each kind's gain is taken at its harshest level (the fewest bits; else the largest level),
+among the --levels for kinds whose levels are variances. Groups without a parent (the
+baselines) have no gain and are left out; when nothing is fine-tuned the figure is skipped
+with a note.
 """
 from __future__ import annotations
 
@@ -22,9 +24,10 @@ from typing import NamedTuple
 import numpy as np
 from matplotlib import rcParams
 
+from . import kinds as units
 from . import style
 from .archive import kinds_of
-from .heatmap import improvement, max_level
+from .heatmap import at_levels, improvement
 
 
 class Gain(NamedTuple):
@@ -82,18 +85,19 @@ def confidence(gains):
     return Gain(float(values.mean()), float(half), n)
 
 
-def gain_table(groups, tasks, level):
+def gain_table(groups, tasks, levels):
     """[(group, {kind: Gain})] for the groups with fine-tuned tasks (parent among `tasks`, the
-    archive's done tasks), in study order. A kind is missing from a group's dict when none of
-    its tasks and their parents were both evaluated under it at `level`."""
+    archive's done tasks), in study order, each kind at its level in `levels` (kind -> level).
+    A kind is missing from a group's dict when it has no level in `levels`, or none of the
+    group's tasks and their parents were both evaluated under it at that level."""
     table = []
     for group in groups:
         children = [t for t in group.tasks if t.parent and t.parent in tasks]
         if not children:
             continue
         gains = {}
-        for kind in kinds_of([group]):
-            values = [improvement(t, tasks[t.parent], kind, level) for t in children]
+        for kind in (k for k in kinds_of([group]) if k in levels):
+            values = [improvement(t, tasks[t.parent], kind, levels[kind]) for t in children]
             values = [v for v in values if v is not None]
             if values:
                 gains[kind] = confidence(values)
@@ -131,40 +135,67 @@ def _limits(table, kinds):
     return lo - (0.25 if lo < 0 else 0.05) * span, hi + (0.25 if hi > 0 else 0.05) * span
 
 
+def harshest_levels(children, groups, wanted_levels):
+    """kind -> the level its gain is shown at: the harshest the fine-tuned tasks were evaluated
+    at (--levels narrow the kinds whose levels are variances)."""
+    levels = {}
+    for kind in kinds_of(groups):
+        level = units.harshest_level(children, kind, wanted_levels)
+        if level is not None:
+            levels[kind] = level
+    return levels
+
+
+def _grid(n):
+    """(rows, cols) for n panels: one row up to five kinds (the paper's four side by side),
+    then rows of five, so that fourteen nonidealities do not make a figure a metre wide."""
+    cols = min(n, 5)
+    return -(-n // cols), cols
+
+
 def draw(archive, groups, wanted_levels, out_dir, formats):
     """Returns (paths, summary), or (None, note) when no selected group is fine-tuned.
-    `wanted_levels`: the --levels (None: all); the gain is taken at the highest of them."""
+    `wanted_levels`: the --levels (None: all); each kind's gain is taken at its harshest
+    level, for variances the highest of the --levels."""
     children = [t for g in groups for t in g.tasks if t.parent and t.parent in archive.tasks]
     if not children:
         return None, ("skipped: no fine-tuned tasks among the selected groups (a task is "
                       "fine-tuned when its train.init_from parent is a done task of the archive); "
                       "no gain over a parent to show")
-    level = max_level(children, wanted_levels)
-    if level is None:
+    levels = harshest_levels(children, groups, wanted_levels)
+    if not levels:
         return None, "skipped: the selected fine-tuned tasks were evaluated at none of the --levels"
-    table = gain_table(groups, archive.tasks, level)
+    table = gain_table(groups, archive.tasks, levels)
     kinds = kinds_of([g for g, _ in table])
+    kinds = [k for k in kinds if k in levels]
+    at = at_levels({k: levels[k] for k in kinds})
+    one_level = len({units.level_text(k, levels[k]) for k in kinds}) == 1
     rows = len(table)
+    panel_rows, cols = _grid(len(kinds))
     # A height per group, and the labels' width added to the panels': in a fixed width,
     # constrained layout would make room for ten 40-character labels by squeezing the panels.
     label_width = 0.3 + 0.065 * max(len(group.label) for group, _ in table)
-    fig, axes = style.new_figure(1, len(kinds), sharex=True, sharey=True,
-                                 panel_size=(2.6 + label_width / len(kinds), 0.9 + 0.3 * rows))
+    fig, axes = style.new_figure(panel_rows, cols, sharex=True, sharey=True,
+                                 panel_size=(2.6 + label_width / cols, 0.9 + 0.3 * rows))
     xlim = _limits(table, kinds)
     for ax, kind in zip(axes.flat, kinds):
-        _panel(ax, kind, table, xlim)
+        # The level goes in the title when kinds are at different levels (and units).
+        title = kind if one_level else f"{kind} at {units.level_text(kind, levels[kind])}"
+        _panel(ax, kind, title, table, xlim)
+    style.hide_unused(axes, len(kinds))
+    style.bottoms_above_gaps(axes, len(kinds))
     # One axis label for the shared x axis: repeated under each panel they would touch.
-    fig.supxlabel(f"gain over parent at σ² = {level:g} (pp)", fontsize=rcParams["axes.labelsize"])
+    fig.supxlabel(f"gain over parent at {at} (pp)", fontsize=rcParams["axes.labelsize"])
     fig.suptitle(f"{archive.study_name}: gain over the baseline each task was fine-tuned from, "
-                 f"at σ² = {level:g} ({_seeds(table)})")
+                 f"at {at} ({_seeds(table)})")
     paths = style.save(fig, out_dir, "ablation_gains", formats)
     left_out = len(groups) - rows
     summary = (f"{rows} fine-tuned group{'s' * (rows != 1)} × {len(kinds)} kind{'s' * (len(kinds) != 1)} "
-               f"at σ² = {level:g}" + (f" ({left_out} without a parent left out)" if left_out else ""))
+               f"at {at}" + (f" ({left_out} without a parent left out)" if left_out else ""))
     return paths, summary
 
 
-def _panel(ax, kind, table, xlim):
+def _panel(ax, kind, title, table, xlim):
     """One kind: a bar per group, top to bottom in study order, each labelled with its gain
     (grey "n/a" where the group was not evaluated under this kind at this level)."""
     ax.grid(False, axis="y")
@@ -183,4 +214,4 @@ def _panel(ax, kind, table, xlim):
     ax.set_yticks(range(len(table)), [group.label for group, _ in table])
     ax.set_ylim(len(table) - 0.5, -0.5)  # the first group on top, as in the legends
     ax.set_xlim(*xlim)
-    ax.set_title(kind)
+    ax.set_title(title)

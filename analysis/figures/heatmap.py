@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kinds as units
 from . import style
 from .archive import LABEL_KEY, PlotError, SEED_KEY
 
@@ -73,14 +74,26 @@ def improvement(task, parent, kind, level):
     for t in (task, parent):
         if kind not in t.kinds:
             return None
-        hits = np.flatnonzero(np.isclose(t.levels, level, rtol=1e-9, atol=0))
+        hits = np.flatnonzero(np.isclose(t.levels_of(kind), level, rtol=1e-9, atol=0))
         if not hits.size:
             return None
-        values.append(t.accuracy[t.kinds.index(kind), hits[0]].mean() * 100.0)
+        values.append(t.accuracy_of(kind)[hits[0]].mean() * 100.0)
     return values[0] - values[1]
 
 
-def grid(tasks, all_tasks, xkey, ykey, kind, level):
+def at_levels(levels, variance=None):
+    """How a figure names its levels (kind -> level): "σ² = 1" when every kind is at that
+    one; else "each kind's harshest level", or, when the user set the variances' level
+    (--heatmap-level), that one and the harshest for the other kinds."""
+    texts = {units.level_text(k, v) for k, v in levels.items()}
+    if len(texts) == 1:
+        return texts.pop()
+    if variance is not None:
+        return f"σ² = {variance:g} (other kinds at their harshest level)"
+    return "each kind's harshest level"
+
+
+def grid(tasks, all_tasks, xkey, ykey, kind, level=None):
     """Mean gain per (y value, x value) cell, with NaN where nothing ran; and the number of
     tasks per cell."""
     xs = sorted({_number(t.axes[xkey]) for t in tasks if xkey in t.axes and ykey in t.axes})
@@ -127,9 +140,10 @@ def uncrossed_keys(tasks, xkey, ykey):
 
 
 def plan(archive, groups, options):
-    """What to map: (tasks, x key, y key, kinds, level), or a note saying why there is
+    """What to map: (tasks, x key, y key, {kind: level}, --heatmap-level), or a note saying why there is
     nothing. Run before any figure is drawn, so that a bad --heatmap-* option fails at once.
-    """
+    --heatmap-level (a variance) sets the level of the kinds whose levels are variances; every
+    other kind is mapped at its harshest level, as are all without --heatmap-level."""
     selected = {t.id for g in groups for t in g.tasks}
     tasks = [t for t in fine_tuned(archive.tasks) if t.id in selected]
     keys = choose_keys(tasks, options.heatmap_x, options.heatmap_y)
@@ -143,27 +157,34 @@ def plan(archive, groups, options):
         return (f"skipped: {keys[1]} × {keys[0]} are not swept as a grid (the tasks also "
                 f"differ in {', '.join(uneven)}, one variant at a time), so cells would "
                 f"average different variants; the report's tables compare them")
-    kinds = options.heatmap_kind or _kinds(tasks)
-    level = options.heatmap_level if options.heatmap_level is not None else max_level(tasks, options.levels)
-    if level is None:
+    levels = {}
+    for kind in options.heatmap_kind or _kinds(tasks):
+        if options.heatmap_level is not None and units.is_variance(kind):
+            levels[kind] = options.heatmap_level
+        else:
+            level = units.harshest_level(tasks, kind, options.levels)
+            if level is not None:
+                levels[kind] = level
+    if not levels:
         return "skipped: the selected fine-tuned tasks were evaluated at none of the --levels"
-    return tasks, keys[0], keys[1], kinds, level
+    return tasks, keys[0], keys[1], levels, options.heatmap_level
 
 
 def draw(archive, plan, out_dir, formats):
     """Returns (paths, summary), or (None, note) when `plan` is a note."""
     if isinstance(plan, str):
         return None, plan
-    tasks, xkey, ykey, kinds, level = plan
-    maps = [(kind,) + grid(tasks, archive.tasks, xkey, ykey, kind, level) for kind in kinds]
+    tasks, xkey, ykey, levels, variance = plan
+    maps = [(kind,) + grid(tasks, archive.tasks, xkey, ykey, kind, level) for kind, level in levels.items()]
     # Robustness has a price in clean accuracy: its map comes last, on a scale of its own
     # (a few points, where the noise gains reach tens).
-    clean = (CLEAN,) + grid(tasks, archive.tasks, xkey, ykey, CLEAN, level)
+    clean = (CLEAN,) + grid(tasks, archive.tasks, xkey, ykey, CLEAN)
     fig, axes = style.new_figure(1, len(maps) + 1, panel_size=(3.0, 2.8))
     noise_axes, clean_ax = list(axes.flat[:-1]), axes.flat[-1]
     image, limit = None, _limit(maps)
     for ax, (kind, xs, ys, values, counts) in zip(noise_axes, maps):
-        image = _panel(ax, f"{kind}, σ² = {_format(level)}", xs, ys, values, limit, xkey, ykey)
+        image = _panel(ax, f"{kind}, {units.level_text(kind, levels[kind])}", xs, ys, values, limit,
+                       xkey, ykey)
     fig.colorbar(image, ax=noise_axes, label="gain over parent baseline (pp)", shrink=0.9)
     kind, xs, ys, values, counts = clean
     clean_image = _panel(clean_ax, "clean accuracy", xs, ys, values, _limit([clean]), xkey, ykey)
@@ -176,8 +197,8 @@ def draw(archive, plan, out_dir, formats):
                  f"baseline under noise, and the cost in clean accuracy\n(paired per seed, mean "
                  f"over {averaged}; {seeds})")
     paths = style.save(fig, out_dir, "ablation_heatmap", formats)
-    return paths, (f"{ykey} × {xkey}, {len(kinds)} kind{'s' * (len(kinds) != 1)} at "
-                   f"σ² = {_format(level)} and clean accuracy")
+    return paths, (f"{ykey} × {xkey}, {len(levels)} kind{'s' * (len(levels) != 1)} at "
+                   f"{at_levels(levels, variance)} and clean accuracy")
 
 
 def _limit(maps):
@@ -212,14 +233,3 @@ def _kinds(tasks):
     for t in tasks:
         kinds += [k for k in t.kinds if k not in kinds]
     return kinds
-
-
-def max_level(tasks, wanted):
-    """The highest noise level the tasks were evaluated at, among `wanted` (the --levels;
-    None: all), or None when there is none. Gains are compared at one level, and the highest
-    is where noise robustness shows most; the ablation figures share this choice so that
-    they speak of the same σ²."""
-    levels = {float(v) for t in tasks for v in t.levels}
-    if wanted is not None:
-        levels = {v for v in levels if np.isclose(wanted, v, rtol=1e-9, atol=0).any()}
-    return max(levels, default=None)

@@ -62,12 +62,18 @@ def new_figure(rows, cols, panel_size=(3.4, 2.7), **kwargs):
     return fig, axes
 
 
-def legend_outside(fig, groups, title="group"):
+def legend_outside(fig, groups, title="group", marker=None, extra=()):
     """One legend for all panels, right of them: with many groups an in-panel legend would
-    hide the curves. Saving with a tight bounding box makes room for it."""
-    handles = [plt.Line2D([], [], color=g.color, linestyle=g.linestyle, linewidth=2) for g in groups]
+    hide the curves. Saving with a tight bounding box makes room for it. `marker`: groups
+    drawn as points rather than lines; `extra`: more (handle, label) pairs after the groups."""
+    if marker is None:
+        handles = [plt.Line2D([], [], color=g.color, linestyle=g.linestyle, linewidth=2) for g in groups]
+    else:
+        handles = [plt.Line2D([], [], color=g.color, marker=marker, linestyle="none") for g in groups]
     labels = [g.label for g in groups]
-    ncol = 1 if len(groups) <= 16 else 2
+    handles += [h for h, _ in extra]
+    labels += [label for _, label in extra]
+    ncol = 1 if len(labels) <= 16 else 2
     fig.legend(handles, labels, title=title, loc="upper left", bbox_to_anchor=(1.0, 1.0),
                frameon=False, ncol=ncol)
 
@@ -87,3 +93,14 @@ def hide_unused(axes, used):
     """Switches off the panels of a grid beyond the first `used`."""
     for ax in axes.flat[used:]:
         ax.set_visible(False)
+
+
+def bottoms_above_gaps(axes, used):
+    """Panels of a grid with shared x axes whose neighbour below is unused: the bottom of
+    their column, whose x tick labels sharing switched off. Switches them on again and
+    returns those panels, for their callers to label."""
+    cols = axes.shape[1]
+    bottoms = [axes.flat[i] for i in range(used) if i + cols >= used and i < axes.size - cols]
+    for ax in bottoms:
+        ax.xaxis.set_tick_params(which="both", labelbottom=True)
+    return bottoms

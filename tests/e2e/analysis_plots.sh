@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# analysis/plots.py on real archives: the test study (three stages, a grid and variants) and a
-# small study that sweeps two regulariser weights (for the ablation heat map). Every figure
-# must be written as a non-empty PNG and SVG with one summary line each; bad input must give
-# exit 1 and a one-line message, never a traceback. The ablation gains are checked number by
-# number against h5py and against `noisesweep report`.
+# analysis/plots.py on real archives: the test study (three stages, a grid and variants), a
+# small study that sweeps two regulariser weights (for the ablation heat map), and the study of
+# every nonideality (each kind with levels of its own: the archive's 2-D noise/levels). Every
+# figure must be written as a non-empty PNG and SVG with one summary line each, or be skipped
+# with its note; bad input must give exit 1 and a one-line message, never a traceback. The
+# ablation gains are checked number by number against h5py and against `noisesweep report`,
+# the protection matrix cell by cell against the CSV that `noisesweep report` writes, and the
+# trade-off's points against h5py.
 bin=${1:?usage: analysis_plots.sh PATH/TO/noisesweep}
 source "$(dirname "$0")/lib.bash"
 plots=("$python" "$root/analysis/plots.py")
@@ -36,6 +39,12 @@ check_stats "$work/small.h5"
 cat "$work/small.log"
 check_figures "$work/small" "$work/small.log" "${figures[@]}"
 grep -q "^ablation_heatmap .*skipped: .*reg.lambda" "$work/small.log" || fail "heat map not skipped with a note"
+# No `noisesweep report` yet, so no protection matrix: its figures say how to get one.
+for name in protection_matrix tradeoff; do
+  grep "^$name " "$work/small.log" | grep -qF "skipped: no protection matrix ($work/small_protection.csv); run \`noisesweep report $work/small.h5\` first" \
+    || fail "$name not skipped with the note to run noisesweep report"
+  [[ ! -e "$work/small/$name.png" ]] || fail "$name drawn without a protection matrix"
+done
 # Labelled variants are named by their labels in the legends, not by the settings they set.
 for label in "rowsum-layers · hidden 2 only" "rowsum-layers · output only" \
   "rowsum · separation=2, lambda=0.001"; do
@@ -98,7 +107,7 @@ for key, kinds in pairs.items():
         expected[key, kind] = (np.mean(gains), half, n)
 
 archive = load(path)
-table = gain_table(archive.groups, archive.tasks, level)
+table = gain_table(archive.groups, archive.tasks, {kind: level for kind in ("AddUnc", "AddCor", "MulUnc", "MulCor")})
 assert [g.key for g, _ in table] == list(pairs), ([g.key for g, _ in table], list(pairs))
 got = {(g.key, kind): gain for g, gains in table for kind, gain in gains.items()}
 assert got.keys() == expected.keys(), (got.keys(), expected.keys())
@@ -149,7 +158,138 @@ grep -q "^ablation_gains .*: 2 fine-tuned groups × 4 kinds at σ² = 0.1$" "$wo
 grep -qF "gain over parent at σ² = 0.1 (pp)" "$work/gains/ablation_gains.svg" || fail "ablation_gains: wrong level on the axis"
 ! grep -qF ">rowsum · " "$work/gains/ablation_gains.svg" || fail "ablation_gains kept an unpicked group"
 
-# 2. Two swept regulariser weights: the heat map is drawn (alone, with --only); --stages and
+# The report above also wrote small_protection.csv beside the archive: the matrix and the
+# trade-off of the old layout (one list of levels) are drawn from it. --groups picks rows,
+# named like the groups of every other figure, a labelled variant and a grid point alike.
+"${plots[@]}" "$work/small.h5" --out "$work/small-protection" --only protection_matrix tradeoff \
+  > "$work/small-protection.log"
+cat "$work/small-protection.log"
+check_figures "$work/small-protection" "$work/small-protection.log" protection_matrix tradeoff
+grep -q "^protection_matrix .*: 6 rows × 5 columns (clean + 4 nonidealities), [0-9]* of 30 cells exclude 0 at 95%$" \
+  "$work/small-protection.log" || fail "protection_matrix: wrong summary for the test study"
+grep -q "^tradeoff .*: 4 nonidealities × 16 tasks in 8 groups, a Pareto front per stage (3)$" \
+  "$work/small-protection.log" || fail "tradeoff: wrong summary for the test study"
+"${plots[@]}" "$work/small.h5" --out "$work/picked-rows" --only protection_matrix --formats svg \
+  --groups "rowsum · separation=2, lambda=0.01" "rowsum-layers · output only" > "$work/picked-rows.log"
+grep -q "^protection_matrix .*: 2 rows × 5 columns" "$work/picked-rows.log" || fail "--groups: $(cat "$work/picked-rows.log")"
+for label in "rowsum · separation=2, lambda=0.01" "rowsum-layers · output only"; do
+  grep -qF ">$label<" "$work/picked-rows/protection_matrix.svg" || fail "protection_matrix: no row '$label'"
+done
+! grep -qF ">rowsum-layers · hidden 2 only<" "$work/picked-rows/protection_matrix.svg" || fail "--groups kept an unpicked row"
+
+# 2. Every nonideality, each at levels of its own (noise/levels is kinds x levels, padded with
+#    NaN), in bits, relative std, fractions, seconds and variances: every figure is drawn once
+#    `noisesweep report` has written the protection matrix.
+"$bin" run "$root/studies/test-hardware.toml" -o "$work/hw.h5" > "$work/run.log"
+"$python" -c "import h5py, sys
+levels = [g['noise/levels'].ndim for g in h5py.File(sys.argv[1], 'r')['tasks'].values()]
+sys.exit(0 if set(levels) == {2} else 1)" "$work/hw.h5" || fail "hw.h5: noise/levels is not per kind"
+"$bin" report "$work/hw.h5" > "$work/hw.md" 2> /dev/null || fail "noisesweep report hw.h5 exited $?"
+[[ -s "$work/hw_protection.csv" ]] || fail "noisesweep report wrote no hw_protection.csv"
+"${plots[@]}" "$work/hw.h5" --out "$work/hw" > "$work/hw.log"
+cat "$work/hw.log"
+check_figures "$work/hw" "$work/hw.log" "${figures[@]}" protection_matrix tradeoff
+grep -q "^ablation_heatmap .*skipped: the study sweeps fewer than two numeric reg.\* keys" "$work/hw.log" \
+  || fail "hw: heat map not skipped with its note"
+grep -q "^accuracy_vs_noise .*: 14 noise kinds × 3 groups, 2–17 levels per kind, up to 4 samples per point$" \
+  "$work/hw.log" || fail "hw: accuracy_vs_noise summary"
+grep -q "^ablation_gains .*: 2 fine-tuned groups × 14 kinds at each kind's harshest level (1 without a parent left out)$" \
+  "$work/hw.log" || fail "hw: ablation_gains summary"
+grep -q "^protection_matrix .*: 2 rows × 15 columns (clean + 14 nonidealities), [0-9]* of 30 cells exclude 0 at 95%$" \
+  "$work/hw.log" || fail "hw: protection_matrix summary"
+grep -q "^tradeoff .*: 14 nonidealities × 6 tasks in 3 groups, a Pareto front per stage (2)$" "$work/hw.log" \
+  || fail "hw: tradeoff summary"
+# Each panel on its kind's own axis; gains at each kind's harshest level (the fewest bits).
+for text in "noise variance σ²" "relative std s" "bits B (reversed: harsher →)" "fraction of stuck weights p" \
+  "time t (s)"; do
+  grep -qF ">$text<" "$work/hw/accuracy_vs_noise.svg" || fail "accuracy_vs_noise: no axis '$text'"
+done
+for text in "DAC at 2 bits" "ADC at 2 bits" "Drift at t = 2e+07 s" "OutputNoise at σ² = 100" "AddUnc at σ² = 1" \
+  "ProgMul at s = 1.5" "StuckOff at p = 0.3"; do
+  grep -qF ">$text<" "$work/hw/ablation_gains.svg" || fail "ablation_gains: no panel '$text'"
+done
+# The reader, the protection matrix and the trade-off, number by number.
+"$python" - "$work/hw.h5" "$work/hw_protection.csv" "$work/hw/protection_matrix.svg" "$work/hw.log" \
+  "$root/analysis" <<'PY' || fail "hw: numbers differ"
+import csv, math, re, sys
+import h5py
+import numpy as np
+path, csv_path, svg_path, log_path, analysis = sys.argv[1:]
+sys.path.insert(0, analysis)
+from figures.archive import load
+from figures.tradeoff import pareto_front, points
+
+text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+study_levels = {"ProgAdd": [0.05, 0.3], "ReadMul": [0.1, 0.5], "ADC": [2, 4, 8], "DAC": [2, 4, 8],
+                "StuckOn": [0.01, 0.1], "Drift": [20, 2e4, 2e7], "AddUnc": [0.01, 0.1, 1]}
+
+# The reader: each kind's own levels, the NaN padding gone, the accuracy rows that go with them.
+archive = load(path)
+f = h5py.File(path, "r")
+for g in f["tasks"].values():
+    task = archive.tasks[text(g.attrs["id"])]
+    kinds = [text(k) for k in g["noise/kinds"][()]]
+    assert task.kinds == kinds and len(kinds) == 14, task.kinds
+    for k, kind in enumerate(kinds):
+        levels, acc = task.levels_of(kind), task.accuracy_of(kind)
+        stored = g["noise/levels"][k]
+        assert np.array_equal(levels, stored[: len(levels)]) and np.isnan(stored[len(levels):]).all(), kind
+        assert acc.shape == (len(levels), 2) and np.isfinite(acc).all(), (kind, acc.shape)
+        assert np.array_equal(acc, g["noise/accuracy"][k, : len(levels)]), kind
+        if kind in study_levels:
+            assert np.allclose(levels, study_levels[kind]), (kind, levels)
+
+# The protection matrix: every cell's mean and ± half-width, in the CSV's order, bold exactly
+# where the CSV's 95% interval excludes 0.
+rows = list(csv.DictReader(open(csv_path, newline="")))
+assert len(rows) == 30, len(rows)
+expected = []
+for r in rows:
+    mean, lo, hi = float(r["gain_mean"]), float(r["gain_ci_low"]), float(r["gain_ci_high"])
+    bold = lo > 0 or hi < 0
+    half = (hi - lo) / 2  # one decimal, or two below 0.1
+    expected += [(f"{round(mean, 1) + 0.0:+.1f}", bold), (f"±{half:.2f}" if round(half, 1) < 0.1 else f"±{half:.1f}", bold)]
+svg = open(svg_path, encoding="utf-8").read()
+shown = [(t, w != "") for w, t in  # bold: "font: 700 8px ..."
+         re.findall(r'<text style="[^"]*font: (700 )?[0-9.]+px[^"]*"[^>]*>([+-][0-9]+\.[0-9]|±[0-9]+\.[0-9]+)</text>', svg)]
+assert shown == expected, (shown, expected)
+significant = sum(b for _, b in expected[::2])
+assert f", {significant} of 30 cells exclude 0 at 95%" in open(log_path).read(), significant
+for r in rows[:15]:
+    assert ">" + r["nonideality"] + "<" in svg, r["nonideality"]
+
+# The trade-off: each task's clean accuracy, and its accuracy at the stored level nearest to
+# the CSV's strength (in log space; for bits on the plain scale), straight from h5py.
+strengths = {r["nonideality"]: float(r["strength"]) for r in rows if r["nonideality"] != "clean"}
+assert len(strengths) == 14, strengths
+for kind, strength in strengths.items():
+    got = {p.task.id: (p.clean, p.robust, p.level) for p in points(archive.groups, kind, strength)}
+    assert len(got) == 6, (kind, len(got))
+    for g in f["tasks"].values():
+        k = [text(x) for x in g["noise/kinds"][()]].index(kind)
+        levels = g["noise/levels"][k]
+        levels = levels[np.isfinite(levels)]
+        distance = np.abs(levels - strength) if kind in ("DAC", "ADC") else np.abs(np.log(levels / strength))
+        i = int(np.argmin(distance))
+        want = (100 * g.attrs["clean_accuracy"], 100 * g["noise/accuracy"][k, i].mean(), levels[i])
+        assert np.allclose(got[text(g.attrs["id"])], want), (kind, got[text(g.attrs["id"])], want)
+        assert levels[i] == strength, (kind, levels[i], strength)  # the report's strengths are stored levels
+# The front: the non-dominated points, both axes maximised, left to right.
+assert pareto_front([(1, 5), (2, 4), (2, 3), (3, 1), (0, 0), (3, 1), (1, 4)]) == [(1, 5), (2, 4), (3, 1)]
+assert pareto_front([(2, 2)]) == [(2, 2)] and pareto_front([]) == []
+print(f"hw: reader, {len(rows)} protection cells ({significant} excluding 0) and 14 x 6 trade-off points agree")
+PY
+# --levels are variances: they narrow the paper's kinds and OutputNoise, never bits or times.
+"${plots[@]}" "$work/hw.h5" --out "$work/hw-levels" --only accuracy_vs_noise ablation_gains --levels 0.1 \
+  --formats svg > "$work/hw-levels.log"
+cat "$work/hw-levels.log"
+grep -q "^accuracy_vs_noise .*: 14 noise kinds × 3 groups, 1–7 levels per kind," "$work/hw-levels.log" \
+  || fail "hw --levels: accuracy_vs_noise"
+for text in "AddUnc at σ² = 0.1" "OutputNoise at σ² = 0.1" "DAC at 2 bits" "Drift at t = 2e+07 s"; do
+  grep -qF ">$text<" "$work/hw-levels/ablation_gains.svg" || fail "hw --levels: ablation_gains lacks '$text'"
+done
+
+# 3. Two swept regulariser weights: the heat map is drawn (alone, with --only); --stages and
 #    --levels narrow it.
 cat > "$work/heat.toml" <<'TOML'
 name = "heat"
@@ -273,7 +413,7 @@ for label in "baseline · separation=2" "baseline · separation=3" "rowsum-layer
 done
 ! grep -qF ">rowsum-layers · hidden 2 only<" "$work/picked/accuracy_vs_noise.svg" || fail "--groups kept an unpicked group"
 
-# 3. An archive from before tasks/<id>/stats (format_version 1): those figures are skipped, saying
+# 4. An archive from before tasks/<id>/stats (format_version 1): those figures are skipped, saying
 #    why, and the run still succeeds.
 cp "$work/small.h5" "$work/v1.h5"
 "$python" -c "import h5py, sys
@@ -284,7 +424,7 @@ for g in f['tasks'].values(): del g['stats']" "$work/v1.h5"
 cat "$work/v1.log"
 [[ $(grep -c "skipped: no network statistics" "$work/v1.log") == 2 ]] || fail "v1: no skip notes"
 
-# 4. Bad input: exit 1, one message on stderr, no traceback.
+# 5. Bad input: exit 1, one message on stderr, no traceback.
 expect_error() {  # expected message fragment, plots.py arguments...
   local expected=$1 status=0
   shift
@@ -304,6 +444,15 @@ for g in h5py.File(sys.argv[1], 'r+')['tasks'].values(): g.attrs['status'] = 'fa
 expect_error "no finished tasks to plot" "$work/failed.h5"
 expect_error "--stages: no done tasks in stage(s) nope" "$work/small.h5" --stages nope
 expect_error "--levels 0.3: no such noise level" "$work/small.h5" --levels 0.3
+expect_error "--protection $work/nope.csv: no such file" "$work/hw.h5" --protection "$work/nope.csv"
+expect_error "$work/heat.toml: not a protection matrix of \`noisesweep report\`" "$work/hw.h5" \
+  --only tradeoff --protection "$work/heat.toml"
+# One strength per nonideality: a file that states two is not the report's.
+"$python" -c "import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline='')))
+rows[[r[2] for r in rows].index('ProgMul', 3 + len(rows) // 2)][3] = '99'
+csv.writer(open(sys.argv[2], 'w', newline='')).writerows(rows)" "$work/hw_protection.csv" "$work/bad_protection.csv"
+expect_error "bad_protection.csv:23: ProgMul at 99, but at" "$work/hw.h5" --protection "$work/bad_protection.csv"
 expect_error "--groups: no group 'rowsum-layers · both'; the groups are 'baseline · separation=2';" \
   "$work/small.h5" --groups "rowsum-layers · both"
 echo "analysis_plots: all checks passed"
