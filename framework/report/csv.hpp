@@ -19,6 +19,8 @@ std::string to_csv(const Report& report);
 // The protection matrix as tidy CSV, one row per (stage, group, column):
 //   stage, group, nonideality ("clean" for the clean accuracy), strength, reference_accuracy,
 //   gain_mean, gain_std, gain_n, gain_ci_low, gain_ci_high
+// reference_accuracy is the mean over every reference task of the matrix (all rows), the
+// accuracy the strength was chosen from; a row's own accuracy is in the stage tables.
 std::string to_protection_csv(const ProtectionMatrix& matrix);
 
 }  // namespace ns::report

@@ -69,9 +69,14 @@ double curve_auc(const std::vector<double>& levels, const std::vector<double>& a
 }
 
 double noise_auc(const NoiseCurves& curves, int kind) {
-  std::vector<double> means;
-  const std::vector<double>& levels = curves.levels.at(kind);
-  for (int l = 0; l < int(levels.size()); ++l) means.push_back(curves.mean(kind, l));
+  // A level of 0 (a stuck fraction may be 0) has no place on a log axis: the area is over the
+  // positive levels.
+  std::vector<double> levels, means;
+  for (int l = 0; l < int(curves.levels.at(kind).size()); ++l)
+    if (curves.levels[kind][l] > 0) {
+      levels.push_back(curves.levels[kind][l]);
+      means.push_back(curves.mean(kind, l));
+    }
   return curve_auc(levels, means);
 }
 

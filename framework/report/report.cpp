@@ -340,12 +340,13 @@ std::optional<ProtectionMatrix> protection_matrix(const Study& study, const Repo
     if (table.compared_with.empty()) continue;
     for (const Group& g : group_tasks(study, table.stage, table.keys)) {
       ProtectionMatrix::Row row{table.stage, {}, {}};
-      // A variant's label names the method; otherwise the swept values do.
+      // A variant's label names the method, and any other swept values tell its groups
+      // apart.
       const auto label = std::find(table.keys.begin(), table.keys.end(), "label");
       if (label != table.keys.end())
         row.values.push_back(display_value(g.values[label - table.keys.begin()]));
-      else
-        for (std::size_t i = 0; i < table.keys.size(); ++i)
+      for (std::size_t i = 0; i < table.keys.size(); ++i)
+        if (table.keys[i] != "label")
           row.values.push_back(fmt::format("{} = {}", table.keys[i], g.values[i]));
       GroupRow values = make_row(g, columns, records, reference);
       // make_row gives the clean accuracy itself: turn it into the paired difference.
