@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rebuilds analysis/results/ (reports and figures) from the archives of the paper studies.
+# Rebuilds analysis/results/ (reports and figures) from the archives of the paper studies and
+# of the studies beyond the paper (hardware-agnostic, depth).
 #
 #   bash analysis/make_results.sh            # from runs/paper-mnist.h5, runs/paper-fashion.h5
 #                                            # and runs/paper-mnist-heatmap.h5
@@ -12,7 +13,9 @@
 # studies have eleven groups, too many for one legible figure: figures/ compares the methods
 # (baseline, row sums, saturation + L2, all terms, noise-aware training), figures/ablation/
 # shows the combined stage with each term switched off alone, and ablation_gains shows every
-# fine-tuned group.
+# fine-tuned group. The studies beyond the paper also get protection.csv (the protection
+# matrix) and its figure, and the robustness-versus-clean-accuracy trade-off.
+#   bash analysis/make_results.sh hardware-agnostic depth
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -42,7 +45,13 @@ for study in "${studies[@]}"; do
   rm -rf "$out"
   mkdir -p "$out/figures"
   echo "== $study"
-  if [[ $study == paper-mnist-heatmap ]]; then
+  if [[ $study == hardware-agnostic || $study == depth ]]; then
+    # The protection matrix first: its figures draw the report's CSV.
+    "$bin" report "$archive" --csv "$out/report.csv" --protection-csv "$out/protection.csv" \
+      > /dev/null
+    "${plots[@]}" "$archive" --out "$out/figures" --protection "$out/protection.csv" \
+      --only protection_matrix tradeoff accuracy_vs_noise ablation_gains
+  elif [[ $study == paper-mnist-heatmap ]]; then
     "${plots[@]}" "$archive" --out "$out/figures"
   else
     "${plots[@]}" "$archive" --out "$out/figures" \
@@ -52,6 +61,6 @@ for study in "${studies[@]}"; do
     "${plots[@]}" "$archive" --out "$out/figures/ablation" --groups baseline both \
       --only accuracy_vs_noise preactivations row_sums
   fi
-  "$bin" report "$archive" --csv "$out/report.csv" --html "$out/report.html" \
-    --figures "$out/figures" > "$out/report.md"
+  "$bin" report "$archive" --csv "$out/report.csv" --protection-csv "$out/protection.csv" \
+    --html "$out/report.html" --figures "$out/figures" > "$out/report.md"
 done
