@@ -288,6 +288,22 @@ double chosen_strength(NoiseKind kind, const ReferenceCurve& c) {
   return chosen;
 }
 
+// Whether `key` takes different values among the tasks of one variant label of `stage`: a
+// grid axis crossed with the variants, not one of the variants' own settings.
+bool varies_within_label(const Study& study, const std::string& stage, const std::string& key) {
+  if (key == "label") return false;
+  std::map<std::string, std::string> first;  // label -> value
+  for (const Task& t : study.tasks) {
+    if (t.stage != stage) continue;
+    const auto it = std::find_if(t.axes.begin(), t.axes.end(),
+                                 [&](const auto& axis) { return axis.first == key; });
+    const std::string value = it == t.axes.end() ? "" : it->second;
+    const auto [seen, fresh] = first.emplace(t.label, value);
+    if (!fresh && seen->second != value) return true;
+  }
+  return false;
+}
+
 std::optional<ProtectionMatrix> protection_matrix(const Study& study, const Report& report,
                                                   const RecordsByIndex& records,
                                                   const std::vector<std::optional<int>>& reference,
@@ -340,13 +356,13 @@ std::optional<ProtectionMatrix> protection_matrix(const Study& study, const Repo
     if (table.compared_with.empty()) continue;
     for (const Group& g : group_tasks(study, table.stage, table.keys)) {
       ProtectionMatrix::Row row{table.stage, {}, {}};
-      // A variant's label names the method, and any other swept values tell its groups
-      // apart.
+      // A variant's label names the method (its settings follow from it); the grid's values,
+      // which vary within a label, tell its groups apart.
       const auto label = std::find(table.keys.begin(), table.keys.end(), "label");
       if (label != table.keys.end())
         row.values.push_back(display_value(g.values[label - table.keys.begin()]));
       for (std::size_t i = 0; i < table.keys.size(); ++i)
-        if (table.keys[i] != "label")
+        if (label == table.keys.end() || varies_within_label(study, table.stage, table.keys[i]))
           row.values.push_back(fmt::format("{} = {}", table.keys[i], g.values[i]));
       GroupRow values = make_row(g, columns, records, reference);
       // make_row gives the clean accuracy itself: turn it into the paired difference.
