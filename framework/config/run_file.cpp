@@ -1,5 +1,7 @@
 #include "config/run_file.hpp"
 
+#include "nonideality/registry.hpp"
+
 #include "config/toml_input.hpp"
 
 #include <fmt/format.h>
@@ -48,6 +50,16 @@ void validate(const RunConfig& cfg, const std::map<std::string, SourcePlace, std
     fail("reg.saturation",
          "by default the term acts on hidden layers 2.., and the model has only one; set "
          "reg.saturation_layers = [1]");
+  // Every nonideality's layers must exist and lie in its scope (hidden, output or all).
+  const int layers = hidden + 1;
+  for (NoiseKind kind : all_nonidealities())
+    for (int l : cfg.settings_of(kind).layers)
+      if (l > layers || !kind->in_scope(l - 1, layers))
+        fail(fmt::format("noise.{}.layers", kind->name),
+             fmt::format("layer {} cannot carry {}: the model (hidden = {}) has {} weight layers, "
+                         "and {} acts on {}",
+                         l, kind->name, fmt::join(cfg.model.hidden, ", "), layers, kind->name,
+                         kind->scope_text(layers)));
   if (!cfg.train.init_from.empty() && !std::filesystem::exists(cfg.train.init_from))
     fail("train.init_from", fmt::format("file '{}' does not exist", cfg.train.init_from));
   if (cfg.data.name == "synthetic" && cfg.data.synthetic_samples < 6 * cfg.data.synthetic_classes)

@@ -36,10 +36,7 @@ std::vector<bool> layers_acted_on(NoiseKind kind, const KindSettings& settings, 
     if (l < 0 || l >= layers || !on[l])
       throw Error(fmt::format(
           "noise.{}.layers: {} cannot carry {} in a network of {} weight layers (it acts on {})",
-          kind->name, one_based, kind->name, layers,
-          kind->scope == LayerScope::Hidden   ? "hidden layers 1.." + std::to_string(layers - 1)
-          : kind->scope == LayerScope::Output ? "the output layer " + std::to_string(layers)
-                                              : "layers 1.." + std::to_string(layers)));
+          kind->name, one_based, kind->name, layers, kind->scope_text(layers)));
     chosen[l] = true;
   }
   return chosen;

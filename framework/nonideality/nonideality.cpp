@@ -20,6 +20,18 @@ bool Nonideality::in_scope(int layer, int layers) const {
   return false;
 }
 
+std::string Nonideality::scope_text(int layers) const {
+  switch (scope) {
+    case LayerScope::Hidden:
+      return fmt::format("hidden layers 1..{}", layers - 1);
+    case LayerScope::Output:
+      return fmt::format("the output layer {}", layers);
+    case LayerScope::All:
+      break;
+  }
+  return fmt::format("layers 1..{}", layers);
+}
+
 std::string Nonideality::level_problem(double value, const KindSettings& settings) const {
   const LevelRule& r = levels;
   if (!std::isfinite(value)) return fmt::format("a {} must be a finite number", r.unit);

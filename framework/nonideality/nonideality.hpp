@@ -125,6 +125,8 @@ struct Nonideality {
   }
   // Whether the kind can act on weight layer `layer` (0-based) of `layers`.
   bool in_scope(int layer, int layers) const;
+  // Those layers, for messages: "hidden layers 1..2", "the output layer 3", "layers 1..3".
+  std::string scope_text(int layers) const;
   // What is wrong with `value` as a level of this kind ("" if nothing).
   std::string level_problem(double value, const KindSettings& settings) const;
   double parameter(const KindSettings& s, std::string_view name) const;

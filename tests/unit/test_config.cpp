@@ -116,6 +116,12 @@ TEST_CASE("bad run files give errors that name the key, its line and the problem
       {"[noise.Drift]\ncompensation = 1\n", "'noise.Drift.compensation': expected true or false"},
       {"[noise.ADC]\nbits = 3\n", "'noise.ADC.bits': unknown setting"},
       {"[noise.ReadAdd]\nlayers = [0]\n", "'noise.ReadAdd.layers': must be an integer >= 1, got 0"},
+      {"[noise.ReadAdd]\nlayers = [2, 4]\n",
+       "run.toml:2:1: 'noise.ReadAdd.layers': layer 4 cannot carry ReadAdd: the model (hidden = "
+       "300, 300) has 3 weight layers, and ReadAdd acts on layers 1..3"},
+      {"[noise.AddUnc]\nlayers = [3]\n",
+       "'noise.AddUnc.layers': layer 3 cannot carry AddUnc: the model (hidden = 300, 300) has 3 "
+       "weight layers, and AddUnc acts on hidden layers 1..2"},
       {"[data]\nvalidation_fraction = 1.0\n", "must be below 1"},
       {"seed = 1\nseed = 2\n", "run.toml:2:8: not valid TOML"},
       {"[reg]\nsaturation_layers = [3]\n", "hidden layer 3 does not exist; the model has 2"},
