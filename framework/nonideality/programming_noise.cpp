@@ -10,6 +10,7 @@
 
 #include "config/run_config.hpp"
 #include "nonideality/nonideality.hpp"
+#include "nonideality/weight_noise_levels.hpp"
 
 namespace ns {
 namespace {
@@ -46,20 +47,6 @@ class MultiplicativeProgramming final : public Perturbation<S> {
   Mat<S> factor_;
 };
 
-// Relative to max|W| an additive error hurts far sooner than a multiplicative one of the
-// same s, which scales with each (mostly small) weight.
-std::vector<double> additive_levels(const EvalConfig&, const KindSettings&) {
-  return {0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5};
-}
-std::vector<double> multiplicative_levels(const EvalConfig&, const KindSettings&) {
-  return {0.05, 0.1, 0.2, 0.5, 1.0, 1.5};
-}
-
-constexpr LevelRule kRelativeStd{.unit = "relative standard deviation",
-                                 .symbol = "s",
-                                 .min = 0,
-                                 .max = 10,
-                                 .min_exclusive = true};
 constexpr std::string_view kCitation =
     "Joshi et al., Nat. Commun. 11, 2473 (2020); Rasch et al., Nat. Commun. 14, 5282 (2023)";
 
@@ -69,12 +56,12 @@ extern const Nonideality kProgAdd{
     .name = "ProgAdd",
     .summary = "programming noise, additive: W + s max|W| N(0, 1) per weight, once per chip",
     .citation = kCitation,
-    .levels = kRelativeStd,
+    .levels = weight_noise::kRelativeStd,
     .scope = LayerScope::All,
     .per_chip = true,
     .needs_calibration = false,
     .parameters = {},
-    .default_levels = additive_levels,
+    .default_levels = weight_noise::additive_levels,
     .draw_float = drawer_of_float<AdditiveProgramming>(),
     .draw_double = drawer_of_double<AdditiveProgramming>()};
 
@@ -82,12 +69,12 @@ extern const Nonideality kProgMul{
     .name = "ProgMul",
     .summary = "programming noise, multiplicative: W (1 + s N(0, 1)) per weight, once per chip",
     .citation = kCitation,
-    .levels = kRelativeStd,
+    .levels = weight_noise::kRelativeStd,
     .scope = LayerScope::All,
     .per_chip = true,
     .needs_calibration = false,
     .parameters = {},
-    .default_levels = multiplicative_levels,
+    .default_levels = weight_noise::multiplicative_levels,
     .draw_float = drawer_of_float<MultiplicativeProgramming>(),
     .draw_double = drawer_of_double<MultiplicativeProgramming>()};
 

@@ -14,6 +14,7 @@
 
 #include "config/run_config.hpp"
 #include "nonideality/nonideality.hpp"
+#include "nonideality/weight_noise_levels.hpp"
 
 namespace ns {
 namespace {
@@ -117,19 +118,6 @@ std::unique_ptr<Perturbation<float>> naive_multiplicative(const DrawInput<float>
   return std::make_unique<NaiveRead<true>>(in);
 }
 
-// As for programming noise: multiplicative errors scale with each weight, so they need larger s.
-std::vector<double> additive_levels(const EvalConfig&, const KindSettings&) {
-  return {0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5};
-}
-std::vector<double> multiplicative_levels(const EvalConfig&, const KindSettings&) {
-  return {0.05, 0.1, 0.2, 0.5, 1.0, 1.5};
-}
-
-constexpr LevelRule kRelativeStd{.unit = "relative standard deviation",
-                                 .symbol = "s",
-                                 .min = 0,
-                                 .max = 10,
-                                 .min_exclusive = true};
 constexpr std::string_view kCitation =
     "Joshi et al., Nat. Commun. 11, 2473 (2020); Rasch et al., AICAS 2021 (aihwkit)";
 
@@ -139,12 +127,12 @@ extern const Nonideality kReadAdd{
     .name = "ReadAdd",
     .summary = "read noise, additive: W + s max|W| N(0, 1), fresh for every sample",
     .citation = kCitation,
-    .levels = kRelativeStd,
+    .levels = weight_noise::kRelativeStd,
     .scope = LayerScope::All,
     .per_chip = false,
     .needs_calibration = false,
     .parameters = {},
-    .default_levels = additive_levels,
+    .default_levels = weight_noise::additive_levels,
     .draw_float = drawer_of_float<AdditiveRead>(),
     .draw_double = drawer_of_double<AdditiveRead>(),
     .draw_naive = naive_additive};
@@ -153,12 +141,12 @@ extern const Nonideality kReadMul{
     .name = "ReadMul",
     .summary = "read noise, multiplicative: W (1 + s N(0, 1)), fresh for every sample",
     .citation = kCitation,
-    .levels = kRelativeStd,
+    .levels = weight_noise::kRelativeStd,
     .scope = LayerScope::All,
     .per_chip = false,
     .needs_calibration = false,
     .parameters = {},
-    .default_levels = multiplicative_levels,
+    .default_levels = weight_noise::multiplicative_levels,
     .draw_float = drawer_of_float<MultiplicativeRead>(),
     .draw_double = drawer_of_double<MultiplicativeRead>(),
     .draw_naive = naive_multiplicative};
