@@ -64,12 +64,10 @@ const Mat<S>& forward_on(const Parameters<S>& w, const Mat<S>& x, const NetworkN
   for (int l = 0; l < layers; ++l) {
     const LayerHooks<S>* hooks = hooks_of(noise, l);
     const Mat<S>* input = l == 0 ? &x : &ws.out[l - 1];
-    if (hooks) {
-      if (l == 0) {
-        ws.input = x;
-        input = &ws.input;
-      }
-      for (const auto& h : *hooks) h->input(const_cast<Mat<S>&>(*input));
+    if (hooks) {  // the input hooks act on a copy of the data, or in place on y_{l-1}
+      Mat<S>& editable = l == 0 ? (ws.input = x) : ws.out[l - 1];
+      for (const auto& h : *hooks) h->input(editable);
+      input = &editable;
     }
     Mat<S>& z = l < layers - 1 ? ws.act_in[l] : ws.out[l];
     z.noalias() = w.w(l) * *input;
