@@ -3,6 +3,7 @@
 
 #include "archive/archive.hpp"
 #include "cli/commands.hpp"
+#include "cli/validators.hpp"
 
 namespace ns::cli {
 
@@ -21,7 +22,8 @@ Command add_merge_command(CLI::App& app) {
       "(ARCHIVE.h5.journal) are included. An output that a running sweep writes is refused.");
   cmd->add_option("archives", o->inputs, "Input archives")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", o->output, "Merged archive (may be one of the inputs)")
-      ->required();
+      ->required()
+      ->check(output_file("merged.h5"));
   cmd->add_flag("--allow-mixed-builds", o->allow_mixed_builds,
                 "Merge archives whose finished tasks different builds of noisesweep computed\n"
                 "(results can differ in the last bits); refused without it");

@@ -180,11 +180,14 @@ Command add_report_command(CLI::App& app) {
                   "ProgAdd=0.2,ADC=4")
       ->delimiter(',');
   cmd->add_option("--csv", args->csv,
-                  "CSV output file [default: ARCHIVE without .h5 + _report.csv]");
+                  "CSV output file [default: ARCHIVE without .h5 + _report.csv]")
+      ->check(output_file("report.csv"));
   cmd->add_option("--protection-csv", args->protection_csv,
-                  "Protection matrix CSV file [default: ARCHIVE without .h5 + _protection.csv]");
+                  "Protection matrix CSV file [default: ARCHIVE without .h5 + _protection.csv]")
+      ->check(output_file("protection.csv"));
   CLI::Option* html =
-      cmd->add_option("--html", args->html, "Also write one self-contained HTML page");
+      cmd->add_option("--html", args->html, "Also write one self-contained HTML page")
+          ->check(output_file("report.html"));
   cmd->add_option("--figures", args->figures,
                   "Folder of PNG figures (e.g. from analysis/plots.py) to embed in the HTML page, "
                   "subfolders included, each with its path in the folder as caption")

@@ -16,6 +16,7 @@
 #include "core/error.hpp"
 #include "core/machine_memory.hpp"
 #include "study/study_memory.hpp"
+#include "study/study_size.hpp"
 #include "sweep/inprocess_link.hpp"
 #include "sweep/mpi_link.hpp"
 #include "sweep/result_store.hpp"
@@ -241,16 +242,27 @@ void warn_about_memory(const Study& study, int tasks_at_once) {
   std::fflush(stderr);
 }
 
+// The advice to shard a run too large for one archive, before it starts.
+void warn_about_size(const Study& study, const RunOptions& o) {
+  if (const auto warning = large_run_warning(study, parse_shard(o.shard)))
+    fmt::print(stderr, "noisesweep: warning: {}\n", *warning);
+  std::fflush(stderr);
+}
+
 int run(const RunOptions& o) {
   const Study study = load_study(o.study_file);
   const StopSignals signals;
   if (!launched_by_mpi()) {
     warn_about_memory(study, o.threads);
+    warn_about_size(study, o);
     return coordinate_and_store(o, study, signals, nullptr);
   }
 
   const MpiSession mpi;
-  if (mpi.rank() == 0) warn_about_memory(study, 1);
+  if (mpi.rank() == 0) {
+    warn_about_memory(study, 1);
+    warn_about_size(study, o);
+  }
   if (mpi.rank() != 0) {
     const auto link = make_mpi_worker_link(mpi);
     run_worker(study, *link, {mpi.rank(), host_name()}, [&] { return signals.received(); });
@@ -282,7 +294,8 @@ Command add_run_command(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--archive", o->archive,
-                  "Archive to write or resume (default: runs/STUDY_NAME.h5)");
+                  "Archive to write or resume (default: runs/STUDY_NAME.h5)")
+      ->check(output_file("name.h5"));
   cmd->add_flag("--retry-failed", o->retry_failed, "Run tasks that failed before again");
   cmd->add_option("--progress-interval", o->progress_interval,
                   "Seconds between progress lines (default: 1 on a terminal, 30 otherwise)");

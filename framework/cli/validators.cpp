@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <string>
 
 namespace ns::cli {
@@ -31,6 +32,18 @@ CLI::Validator integer_in(long low, long high) {
         return "";
       },
       fmt::format("INTEGER in [{}, {}]", low, high));
+}
+
+CLI::Validator output_file(std::string example_name) {
+  return CLI::Validator(
+      [example_name](std::string& text) -> std::string {
+        std::error_code ignored;
+        if (!std::filesystem::is_directory(text, ignored)) return "";
+        const std::string folder = text.ends_with('/') ? text.substr(0, text.size() - 1) : text;
+        return fmt::format("'{}' is a folder; give the path of a file in it (e.g. {}/{})", text,
+                           folder, example_name);
+      },
+      "FILE");
 }
 
 }  // namespace ns::cli

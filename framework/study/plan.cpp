@@ -7,6 +7,7 @@
 #include "study/data_shape.hpp"
 #include "study/memory_check.hpp"
 #include "study/study_memory.hpp"
+#include "study/study_size.hpp"
 
 namespace ns {
 
@@ -54,6 +55,7 @@ std::string memory_lines(const Study& study, const StudyMemory& memory) {
       100 * kWarnFraction);
   for (const std::string& w : study_memory_warnings(study, memory, machine, 1))
     out += fmt::format("warning: {}\n", w);
+  if (const auto w = large_run_warning(study, Shard{})) out += fmt::format("warning: {}\n", *w);
   return out;
 }
 

@@ -20,6 +20,12 @@ expect "--checkpoint-interval: must be a number > 0, got '0'" "$bin" run "$study
 expect "--gflops: must be a number > 0, got 'fast'" "$bin" plan "$study" --gflops fast
 expect "--levels: must be a number > 0, got '-1'" "$bin" report x.h5 --levels 0.1,-1
 expect "directory" "$bin" train "$work"
+# A folder where a file is written: refused while parsing, before anything is written.
+mkdir -p "$work/folder"
+expect "--html: '$work/folder' is a folder; give the path of a file in it (e.g. $work/folder/report.html)" \
+  "$bin" report x.h5 --html "$work/folder"
+expect "--csv: '$work/folder' is a folder" "$bin" report x.h5 --csv "$work/folder"
+expect "--output: '$work/folder' is a folder" "$bin" merge "$study" -o "$work/folder"
 expect "" "$bin" train "$work/missing.toml"
 # --set: a bare string gets a quoting hint; a value with a newline is refused, not cut.
 cat > "$work/run.toml" << 'TOML'

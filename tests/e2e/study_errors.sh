@@ -34,4 +34,6 @@ init_from = "baseline"'
 check bad_type "train.epochs" 'name = "t"
 [grid]
 "train.epochs" = ["ten"]'
+check dot_name "'name': '.' is not a valid name" 'name = "."'
+check dotdot_name "'name': '..' is not a valid name" 'name = ".."'
 echo "study_errors: all checks passed"
