@@ -11,6 +11,7 @@ struct Command {
 };
 
 Command add_train_command(CLI::App& app);
+Command add_eval_command(CLI::App& app);
 Command add_settings_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
 Command add_run_command(CLI::App& app);

@@ -17,10 +17,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", fmt::format("noisesweep {}\nbuild: {}", ns::program_version(),
                                                 ns::numeric_build()));
   const ns::cli::Command commands[] = {
-      ns::cli::add_train_command(app),    ns::cli::add_run_command(app),
-      ns::cli::add_plan_command(app),     ns::cli::add_status_command(app),
-      ns::cli::add_merge_command(app),    ns::cli::add_report_command(app),
-      ns::cli::add_settings_command(app), ns::cli::add_bench_command(app),
+      ns::cli::add_train_command(app),  ns::cli::add_eval_command(app),
+      ns::cli::add_run_command(app),    ns::cli::add_plan_command(app),
+      ns::cli::add_status_command(app), ns::cli::add_merge_command(app),
+      ns::cli::add_report_command(app), ns::cli::add_settings_command(app),
+      ns::cli::add_bench_command(app),
   };
   try {
     app.parse(argc, argv);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/run_study.hpp"
 #include "cli/stop_signals.hpp"
 #include "cli/validators.hpp"
 #include "core/build_info.hpp"
@@ -30,18 +31,6 @@ namespace {
 // Exit codes a batch script can act on.
 constexpr int kExitFailedTasks = 1;
 constexpr int kExitStopped = 3;  // stopped on request before the end: run again to resume
-
-struct RunOptions {
-  std::string study_file;
-  std::string archive;
-  bool retry_failed = false;
-  double progress_interval = -1;  // default: 1 s on a terminal, 30 s otherwise
-  int threads = 1;
-  double checkpoint_interval = 600;
-  std::string shard = "0/1";
-  std::vector<std::string> reuse;  // archives whose finished tasks of this study are copied in
-  bool allow_mixed_builds = false;
-};
 
 std::string clock_text(double seconds) {
   const long s = long(seconds + 0.5);
@@ -249,7 +238,9 @@ void warn_about_size(const Study& study, const RunOptions& o) {
   std::fflush(stderr);
 }
 
-int run(const RunOptions& o) {
+}  // namespace
+
+int run_study(const RunOptions& o) {
   const Study study = load_study(o.study_file);
   const StopSignals signals;
   if (!launched_by_mpi()) {
@@ -277,8 +268,6 @@ int run(const RunOptions& o) {
     mpi.abort(kExitFailedTasks);
   }
 }
-
-}  // namespace
 
 Command add_run_command(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
@@ -324,7 +313,7 @@ Command add_run_command(CLI::App& app) {
             RunOptions options = *o;
             if (options.archive.empty())
               options.archive = "runs/" + load_study(options.study_file).name + ".h5";
-            return run(options);
+            return run_study(options);
           }};
 }
 

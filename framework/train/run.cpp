@@ -47,6 +47,11 @@ Parameters<float> from_weights(const ModelWeights& w, const Architecture& arch,
   return p;
 }
 
+data::DataSplits load_run_data(const RunConfig& cfg) {
+  // The run stream's child "data", as for every other part of a run (execute_run).
+  return data::load_data(cfg.data, rng::Stream(cfg.seed).child("data"));
+}
+
 RunResult execute_run(const RunConfig& cfg, const RunObserver& observer,
                       const ModelWeights* initial, bool with_stats) {
   auto phase = [&](const std::string& what) {
@@ -55,7 +60,7 @@ RunResult execute_run(const RunConfig& cfg, const RunObserver& observer,
   // Every random stream of the run derives from its seed, each under its own name.
   const rng::Stream run(cfg.seed);
   phase("loading data");
-  const data::DataSplits data = data::load_data(cfg.data, run.child("data"));
+  const data::DataSplits data = load_run_data(cfg);
   const Architecture arch = make_architecture(data.train.features(), cfg.model, data.train.classes);
 
   RunResult r;
@@ -82,6 +87,7 @@ RunResult execute_run(const RunConfig& cfg, const RunObserver& observer,
   r.noise = evaluate_noise(r.params, data.test, cfg, run.child("eval"));
   if (with_stats) r.stats = network_stats(r.params, data.test, cfg.eval.chunk);
   r.eval_seconds = seconds_since(t);
+  if (observer.tested) observer.tested(r.params, data);
   return r;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/run_config.hpp"
+#include "data/load.hpp"
 #include "eval/evaluate.hpp"
 #include "eval/network_stats.hpp"
 #include "io/weights_file.hpp"
@@ -27,6 +28,9 @@ struct RunResult {
 struct RunObserver {
   std::function<void(const std::string&)> phase;  // "loading data", "training", ...
   EpochCallback epoch;  // may throw (e.g. Cancelled) to abandon the run between epochs
+  // After the evaluation: the final parameters and the standardised data they were tested on
+  // (`eval --logits` writes the clean logits of the test set from them).
+  std::function<void(const Parameters<float>&, const data::DataSplits&)> tested;
 };
 
 // Runs `cfg`. `initial` (when given) replaces both a fresh init and cfg.train.init_from: a sweep
@@ -34,6 +38,10 @@ struct RunObserver {
 // `with_stats`: also compute the network statistics (weights' row statistics and histograms).
 RunResult execute_run(const RunConfig& cfg, const RunObserver& observer = {},
                       const ModelWeights* initial = nullptr, bool with_stats = true);
+
+// The data of a run, split and standardised as execute_run sees them (the split and synthetic
+// data draw from the run's seed).
+data::DataSplits load_run_data(const RunConfig& cfg);
 
 ModelWeights to_weights(const Parameters<float>& p, const std::string& settings_text);
 // Checks the file's architecture against `arch` (error names the file and both shapes).
