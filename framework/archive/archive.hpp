@@ -16,6 +16,7 @@
 //   /summary             one row per task in index order (see summary.hpp for the columns)
 //   /tasks/<id>/         one group per task, id = 32 hex digits
 //       attrs: id, stage, index, status ("done" | "failed" | "diverged"), message, settings,
+//              parent (the id of the task it starts from, "" for none; absent before 0.4),
 //              seed (uint64), rank, host, build (numeric_build of the program that computed
 //              it; "" for tasks that never ran, absent before 0.2), started, finished,
 //              train_seconds, eval_seconds, clean_accuracy

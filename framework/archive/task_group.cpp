@@ -218,6 +218,18 @@ int read_int(const h5::Group& g, const char* name) {
   return static_cast<int>(value);
 }
 
+// The id of the task a fine-tuning task starts from, as its settings name it
+// (`train.init_from = "task:ID"`), or "" for a task trained from scratch or from a file. Stored
+// on its own so that readers need not parse the settings.
+std::string parent_id(const std::string& settings_text) {
+  const std::string link = "train.init_from = \"task:";
+  const std::size_t at = settings_text.find(link);
+  if (at == std::string::npos) return "";
+  const std::size_t from = at + link.size();
+  const std::size_t end = settings_text.find('"', from);
+  return end == std::string::npos ? "" : settings_text.substr(from, end - from);
+}
+
 }  // namespace
 
 void write_task_group(h5::Group& tasks, const TaskRecord& r, const AxisValues& axes) {
@@ -234,6 +246,7 @@ void write_task_group(h5::Group& tasks, const TaskRecord& r, const AxisValues& a
   g.set_attr("status", to_string(r.status));
   g.set_attr("message", r.message);
   g.set_attr("settings", r.settings_text);
+  g.set_attr("parent", parent_id(r.settings_text));
   g.set_attr("seed", r.seed);
   g.set_attr("rank", r.rank);
   g.set_attr("host", r.host);
