@@ -1,22 +1,21 @@
 """Reads a noisesweep study archive into plain Python objects, and groups its tasks.
 
 Everything the figures need is read once, up front, so that a malformed archive fails with one
-message before any figure is half drawn, and the figure modules never touch HDF5. Only h5py
-and numpy are used: the archive is meant to be read without noisesweep's own code.
+message before any figure is half drawn, and the figure modules never touch HDF5. The reading
+itself is noisesweep.archive's (analysis/noisesweep), the package that also turns archives into
+pandas DataFrames: one reader, so that the figures and the tables agree on every archive. It
+uses h5py and numpy alone: the archive is meant to be read without noisesweep's C++ code.
 """
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass, field
 
-import h5py
 import numpy as np
 
-ARCHIVE_FORMAT = "noisesweep-archive"
-SEED_KEY = "seed"
-LABEL_KEY = "label"  # a study's name for a variant (study file: label = "..." in a variant)
-_INIT_FROM = re.compile(r'^\s*train\.init_from\s*=\s*"task:([0-9a-f]+)"', re.MULTILINE)
+from noisesweep import archive as reader
+
+SEED_KEY = reader.SEED_KEY
+LABEL_KEY = reader.LABEL_KEY  # a study's name for a variant (study file: label = "..." in a variant)
 
 
 class PlotError(Exception):
@@ -136,96 +135,48 @@ class Archive:
         return any(t.layers for t in self.tasks.values())
 
 
-def _text(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _histogram(g, name):
-    return Histogram(np.asarray(g[name + "_hist_edges"][()], dtype=float),
-                     np.asarray(g[name + "_hist_counts"][()], dtype=float))
-
-
-def _numbered(g):
-    """Children named 0, 1, ... in numeric order (as text "10" sorts before "2")."""
-    return [g[str(i)] for i in range(len(g))]
-
-
-def _read_noise(g):
-    """kind -> Evaluation from noise/{kinds,levels,accuracy}, in either layout: levels 1-D
-    when every kind shares them (archives from before nonidealities, and studies of the paper's
-    kinds alone), else (kinds, L) with each kind's row padded with NaN after its last level,
-    where accuracy is padded alike. The padding is dropped here, so that no figure ever meets
-    it."""
-    kinds = [_text(k) for k in g["kinds"][()]]
-    if len(set(kinds)) != len(kinds):
-        raise ValueError(f"noise/kinds names a kind twice: {', '.join(kinds)}")
-    levels = np.asarray(g["levels"][()], dtype=float)
-    accuracy = np.asarray(g["accuracy"][()], dtype=float)
-    if accuracy.ndim != 3 or accuracy.shape[0] != len(kinds):
-        raise ValueError(f"noise/accuracy has shape {accuracy.shape}; expected ({len(kinds)} kinds, "
-                         f"levels, repetitions)")
-    if levels.ndim == 1:
-        levels = np.broadcast_to(levels, (len(kinds), levels.size))
-    if levels.shape != accuracy.shape[:2]:
-        raise ValueError(f"noise/levels has shape {levels.shape}, which does not match noise/accuracy "
-                         f"{accuracy.shape}")
-    noise = {}
-    for k, kind in enumerate(kinds):
-        stored = np.isfinite(levels[k])
-        noise[kind] = Evaluation(levels[k][stored].copy(), accuracy[k][stored])
-    return noise
+def _histogram(pair):
+    return Histogram(*pair)
 
 
 def _read_task(g):
-    settings = _text(g.attrs.get("settings", ""))
-    parent = _INIT_FROM.search(settings)
-    task = Task(
-        id=_text(g.attrs["id"]),
-        stage=_text(g.attrs["stage"]),
+    noise = reader.read_noise(g)
+    return Task(
+        id=reader.text(g.attrs["id"]),
+        stage=reader.text(g.attrs["stage"]),
         index=int(g.attrs["index"]),
-        axes={k: _text(v) for k, v in g["axes"].attrs.items()},
-        parent=parent.group(1) if parent else None,
-        curve={k: np.asarray(g["curve"][k][()], dtype=float) for k in g["curve"]},
-        noise=_read_noise(g["noise"]),
+        axes=reader.read_axes(g),
+        parent=reader.task_parent(g),
+        curve=reader.read_curve(g),
+        noise={kind: Evaluation(levels, accuracy) for kind, (levels, accuracy) in noise.items()},
         clean=float(g.attrs["clean_accuracy"]),
+        layers=[LayerStats(s["row_mean"], s["row_std"], _histogram(s["weight"]), _histogram(s["bias"]))
+                for s in reader.read_layer_stats(g)],
+        hidden=[HiddenStats(_histogram(s["preactivation"]), _histogram(s["input"]))
+                for s in reader.read_hidden_stats(g)],
     )
-    if "stats" in g:
-        task.layers = [LayerStats(np.asarray(l["row_mean"][()], float), np.asarray(l["row_std"][()], float),
-                                  _histogram(l, "weight"), _histogram(l, "bias"))
-                       for l in _numbered(g["stats/layers"])]
-        task.hidden = [HiddenStats(_histogram(h, "preactivation"), _histogram(h, "input"))
-                       for h in _numbered(g["stats/hidden"])]
-    return task
 
 
 def load(path):
     """Reads every done task of the archive at `path`. Raises PlotError for a missing file,
-    a file that is not a noisesweep archive, a malformed one, or one without done tasks."""
-    if not os.path.exists(path):
-        raise PlotError(f"{path}: no such file")
+    a file that is not a noisesweep archive (or one of an unknown format_version), a malformed
+    one, or one without done tasks."""
     try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise PlotError(f"{path}: not an HDF5 file ({e})") from None
-    with f:
-        if _text(f.attrs.get("format", "")) != ARCHIVE_FORMAT:
-            raise PlotError(f"{path}: not a noisesweep study archive (no format = '{ARCHIVE_FORMAT}' attribute)")
-        if "tasks" not in f:
-            raise PlotError(f"{path}: malformed archive: no /tasks group")
-        tasks, skipped = {}, 0
-        for tid, g in f["tasks"].items():
-            try:
-                if _text(g.attrs.get("status", "")) != "done":
-                    skipped += 1
-                    continue
-                task = _read_task(g)
-            except (KeyError, ValueError, TypeError, OSError) as e:
-                raise PlotError(f"{path}: malformed archive: task {tid}: {e}") from None
-            tasks[task.id] = task
-        archive = Archive(path=path, study_name=_text(f.attrs.get("study_name", "?")),
-                          format_version=int(f.attrs.get("format_version", 0)),
-                          axis_keys=[_text(k) for k in f.attrs.get("axis_keys", [])],
-                          tasks=tasks, skipped=skipped, groups=[])
+        with reader.open_archive(path) as f:
+            tasks, skipped = {}, 0
+            for tid, g in reader.task_groups(f, path):
+                with reader.reading_task(path, tid):
+                    if reader.text(g.attrs.get("status", "")) != "done":
+                        skipped += 1
+                        continue
+                    task = _read_task(g)
+                tasks[task.id] = task
+            archive = Archive(path=path, study_name=reader.text(f.attrs.get("study_name", "?")),
+                              format_version=int(f.attrs["format_version"]),
+                              axis_keys=[reader.text(k) for k in f.attrs.get("axis_keys", [])],
+                              tasks=tasks, skipped=skipped, groups=[])
+    except reader.ArchiveError as e:
+        raise PlotError(str(e)) from None
     if not tasks:
         raise PlotError(f"{path}: no finished tasks to plot ({skipped} failed or diverged)")
     archive.groups = make_groups(list(tasks.values()), archive.axis_keys)
