@@ -47,7 +47,7 @@ for study in "${studies[@]}"; do
   echo "== $study"
   if [[ $study == hardware-agnostic || $study == depth ]]; then
     # The protection matrix first: its figures draw the report's CSV.
-    "$bin" report "$archive" --csv "$out/report.csv" --protection-csv "$out/protection.csv" \
+    "$bin" report "$archive" --columns all --csv "$out/report.csv" --protection-csv "$out/protection.csv" \
       > /dev/null
     "${plots[@]}" "$archive" --out "$out/figures" --protection "$out/protection.csv" \
       --only protection_matrix tradeoff accuracy_vs_noise ablation_gains
@@ -65,6 +65,6 @@ for study in "${studies[@]}"; do
   # too large to keep in the repository; report.md and figures/ hold the same content.
   html=(--html "$out/report.html" --figures "$out/figures")
   [[ $study == hardware-agnostic || $study == depth ]] && html=()
-  "$bin" report "$archive" --csv "$out/report.csv" --protection-csv "$out/protection.csv" \
+  "$bin" report "$archive" --columns all --csv "$out/report.csv" --protection-csv "$out/protection.csv" \
     "${html[@]}" > "$out/report.md"
 done

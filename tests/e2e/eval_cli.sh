@@ -121,7 +121,7 @@ TOML
 [[ -f "$work/evals/idx.toml" ]] || fail "no study beside the archive"
 grep -q "^data.mean = " "$work/evals/idx.toml" || fail "the standardisation is not pinned"
 clean=$(sed -n 's/^clean test accuracy: \([0-9.]*\)%.*/\1/p' "$work/idx-train.txt")
-"$bin" report "$work/evals/idx.h5" > "$work/report.md" 2> /dev/null
+"$bin" report "$work/evals/idx.h5" --columns all > "$work/report.md" 2> /dev/null
 grep -Eq "^\| 1 \| $clean \(n=1\)" "$work/report.md" || fail "report: not the clean $clean%: $(grep '^| 1' "$work/report.md")"
 "$bin" run "$work/evals/idx.toml" -o "$work/again.h5" > /dev/null
 compare "$work/evals/idx.h5" "$work/again.h5" || fail "running the written study again gives other results"

@@ -18,7 +18,7 @@ for study in paper-mnist paper-fashion paper-mnist-heatmap; do
   "${mpi[@]}" -np 3 "$bin" run "$work/$study.toml" -o "$work/$study.h5" > "$work/$study.log" ||
     { cat "$work/$study.log"; fail "$study: run exited $?"; }
   tail -1 "$work/$study.log"
-  "$bin" report "$work/$study.h5" --csv "$work/$study.csv" > "$work/$study.md" ||
+  "$bin" report "$work/$study.h5" --columns all --csv "$work/$study.csv" > "$work/$study.md" ||
     fail "$study: report exited $?"
   "$python" "$root/analysis/plots.py" "$work/$study.h5" --out "$work/$study-figures" > "$work/$study-plots.log" ||
     { cat "$work/$study-plots.log"; fail "$study: plots.py exited $?"; }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `noisesweep report` on real archives: the test study run in one process, then its Markdown
+# `noisesweep report` on real archives: the test study run in one process, then its compact
+# default view (checked against the CSV, every line within 100 characters), its full Markdown
 # (one table per stage), its CSV (loaded with Python's csv module: one row per group), the HTML
 # page with an embedded PNG, the options, and a study with failing tasks whose failures the
 # report shows rather than drops.
@@ -10,7 +11,7 @@ source "$(dirname "$0")/lib.bash"
   { cat "$work/run.log"; fail "run of the test study failed"; }
 
 # Markdown on stdout, the CSV next to the archive by default.
-"$bin" report "$work/small.h5" > "$work/report.md" 2> "$work/report.err" ||
+"$bin" report "$work/small.h5" --columns all > "$work/report.md" 2> "$work/report.err" ||
   { cat "$work/report.err"; fail "report exited $?"; }
 cat "$work/report.md"
 grep -q "^# Ablation report: test-small$" "$work/report.md" || fail "no title"
@@ -51,6 +52,57 @@ assert rows[0]["gain_AddCor@1_mean"] == "" and rows[0]["gain_AddCor@1_n"] == "0"
 print("CSV:", len(rows), "rows,", len(rows[0]), "columns")
 PY
 
+# The compact default: one table set for the study, each cell the accuracy at the kind's highest
+# level and the gain over the parent with its interval, as the CSV has them; no line over 100.
+"$bin" report "$work/small.h5" > "$work/compact.md" 2> /dev/null || fail "compact report exited $?"
+cat "$work/compact.md"
+"$python" - "$work/compact.md" "$work/small_report.csv" <<'PY' || fail "the compact report"
+import csv, re, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert max(len(l) for l in lines) <= 100, max(lines, key=len)
+rows = list(csv.DictReader(open(sys.argv[2], newline="")))
+# Cells by (stage, group label, column) from every table block.
+cells, header = {}, None
+for line in lines:
+    if not line.startswith("|") or line.startswith("|--"):
+        continue
+    parts = [p.strip() for p in line.strip("|").split("|")]
+    if parts[0] == "stage":
+        header = parts
+        continue
+    for name, value in zip(header[2:], parts[2:]):
+        cells[(parts[0], parts[1], name)] = value
+groups = {(s, g) for s, g, _ in cells}
+assert len(groups) == len(rows) == 8, groups
+expected_groups = {("baseline", "separation = 2"), ("rowsum", "separation = 3, lambda = 0.01"),
+                   ("rowsum-layers", "hidden 2 only"), ("rowsum-layers", "output only")}
+assert expected_groups <= groups, groups
+def group_of(r):
+    if r["label"]:
+        return r["label"]
+    parts = [f"separation = {r['data.synthetic.separation']}"]
+    if r["reg.lambda"]:
+        parts.append(f"lambda = {r['reg.lambda']}")
+    return ", ".join(parts)
+for r in rows:
+    key = (r["stage"], group_of(r))
+    assert cells[key + ("n",)] == r["done"], key
+    assert cells[key + ("clean",)] == f"{float(r['clean_mean']):.1f}", key
+    for kind in ("AddUnc", "AddCor", "MulUnc", "MulCor"):
+        cell = cells[key + (f"{kind}@1",)]
+        m = re.fullmatch(r"([0-9.]+)(?: \(([+-][0-9.]+) ± ([0-9.]+)\))?", cell)
+        assert m, cell
+        assert m.group(1) == f"{float(r[f'{kind}@1_mean']):.1f}", (key, kind, cell)
+        if r["stage"] == "baseline":
+            assert m.group(2) is None, cell
+        else:
+            gain = float(r[f"gain_{kind}@1_mean"])
+            half = float(r[f"gain_{kind}@1_ci_high"]) - gain
+            assert abs(float(m.group(2)) - gain) <= 0.05 + 1e-9, (cell, gain)
+            assert abs(float(m.group(3)) - half) <= 0.05 + 1e-9, (cell, half)
+print("compact:", len(rows), "groups,", len(lines), "lines")
+PY
+
 # HTML with a figure: a real 1x1 PNG written with zlib, embedded as a data URL.
 mkdir "$work/figs"
 "$python" - "$work/figs/accuracy.png" <<'PY'
@@ -80,7 +132,7 @@ PY
 grep -q "^| n | clean | Δ AddUnc@0.1 | Δ AddCor@0.1 | Δ MulUnc@0.1 | Δ MulCor@0.1 | Δ AUC AddUnc |" \
   "$work/opts.md" || fail "--columns/--levels/--group-by"
 grep -Eq "^\| 8 \| [0-9.]+ ± [0-9.]+ \(n=8\) \|" "$work/opts.md" || fail "--group-by stage row"
-"$bin" report "$work/small.h5" --baseline baseline --csv "$work/b.csv" > "$work/base.md" ||
+"$bin" report "$work/small.h5" --baseline baseline --columns all --csv "$work/b.csv" > "$work/base.md" ||
   fail "--baseline exited $?"
 grep -q "This is the baseline stage: no Δ." "$work/base.md" || fail "--baseline note"
 status=0
@@ -112,7 +164,7 @@ TOML
 status=0
 "$bin" run "$work/failing.toml" -o "$work/failing.h5" > "$work/failing.log" || status=$?
 ((status == 1)) || { cat "$work/failing.log"; fail "run exited $status, expected 1"; }
-"$bin" report "$work/failing.h5" > "$work/failing.md" || fail "report of failures exited $?"
+"$bin" report "$work/failing.h5" --columns all > "$work/failing.md" || fail "report of failures exited $?"
 cat "$work/failing.md"
 grep -q "^- tasks: 20 (18 done, 2 failed, 0 pending)$" "$work/failing.md" || fail "failure counts"
 grep -q '^| 0.01 | idx | /nonexistent/data | 0 (failed: 2) | — |' "$work/failing.md" ||
