@@ -4,7 +4,8 @@
 #   2. fine-tuning with the row-sum term cuts the median |row sum| of every receiving layer at
 #      least 100x and keeps far more accuracy under AddCor at variance 1;
 #   3. fine-tuning with the saturation + L2 terms keeps more accuracy under AddUnc at variance 1.
-# Usage: tests/perf/paper_checks.sh [PATH/TO/noisesweep]   (run from the repository root)
+# Usage: [OUT=DIR] tests/perf/paper_checks.sh [PATH/TO/noisesweep]   (run from the repository
+# root; the weights and logs go to DIR, default runs)
 set -euo pipefail
 bin=${1:-build/noisesweep}
 out=${OUT:-runs}
@@ -25,10 +26,19 @@ at_variance_1() {  # name, column (1 AddUnc, 2 AddCor, 3 MulUnc, 4 MulCor)
 }
 check() { awk "BEGIN { exit !($1) }" || fail "$2"; }
 
+# The fine-tunings start from this baseline: a copy of their run file names it in
+# train.init_from (a --set would come too late, as `train` checks the file's own init_from).
+from_baseline() {  # run file -> its copy in $out
+  local copy
+  copy=$out/$(basename "$1")
+  sed "s|^init_from = .*|init_from = \"$out/mnist-baseline.h5\"|" "$1" > "$copy"
+  grep -q "^init_from = \"$out/mnist-baseline.h5\"" "$copy" || fail "$1 sets no init_from"
+  echo "$copy"
+}
+
 run baseline studies/runs/mnist-baseline.toml
-run rowsum studies/runs/mnist-rowsum.toml --set "train.init_from=\"$out/mnist-baseline.h5\""
-run uncorrelated studies/runs/mnist-uncorrelated.toml \
-  --set "train.init_from=\"$out/mnist-baseline.h5\""
+run rowsum "$(from_baseline studies/runs/mnist-rowsum.toml)"
+run uncorrelated "$(from_baseline studies/runs/mnist-uncorrelated.toml)"
 
 b=$(clean baseline)
 echo
