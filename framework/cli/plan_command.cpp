@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/json_output.hpp"
+#include "cli/terminal.hpp"
 #include "cli/validators.hpp"
 #include "study/plan.hpp"
 #include "study/study.hpp"
@@ -110,7 +111,8 @@ Command add_plan_command(CLI::App& app) {
               print_json(plan_json(study, o->gflops));
             else
               fmt::print("{}", format_plan(study, o->gflops,
-                                           o->rows > 0 ? o->rows : int(study.tasks.size())));
+                                           o->rows > 0 ? o->rows : int(study.tasks.size()),
+                                           terminal_width()));
             return 0;
           }};
 }

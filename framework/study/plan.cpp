@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/machine_memory.hpp"
+#include "core/wrap.hpp"
 #include "study/data_shape.hpp"
 #include "study/memory_check.hpp"
 #include "study/study_memory.hpp"
@@ -59,7 +60,8 @@ std::string memory_lines(const Study& study, const StudyMemory& memory) {
   return out;
 }
 
-std::string task_table(const Study& study, int max_rows) {
+// `max_width` > 0: the axis columns that fit in that many characters, and a line naming the rest.
+std::string task_table(const Study& study, int max_rows, std::size_t max_width) {
   const int rows = std::min<int>(max_rows, int(study.tasks.size()));
   // Column widths from the rows shown.
   std::size_t stage_width = 5;
@@ -77,7 +79,13 @@ std::string task_table(const Study& study, int max_rows) {
   const int index_width = int(fmt::formatted_size("{}", study.tasks.size()));
   std::string out = fmt::format("{:>{}}  {:<{}}  {:<8}  {:>{}}", "#", index_width, "stage",
                                 stage_width, "id", "from", std::max(4, index_width));
-  for (std::size_t k = 0; k < widths.size(); ++k)
+  // The axis columns shown: those that fit, in order; always at least the first.
+  std::size_t shown = 0;
+  for (std::size_t width = out.size(); shown < widths.size(); ++shown) {
+    width += 2 + widths[shown];
+    if (max_width > 0 && shown > 0 && width > max_width) break;
+  }
+  for (std::size_t k = 0; k < shown; ++k)
     out += fmt::format("  {:>{}}", study.axis_keys[k], widths[k]);
   out += "\n";
   for (int i = 0; i < rows; ++i) {
@@ -85,7 +93,7 @@ std::string task_table(const Study& study, int max_rows) {
     out += fmt::format("{:>{}}  {:<{}}  {:<8}  {:>{}}", t.index, index_width, t.stage, stage_width,
                        t.id.substr(0, 8), t.parent ? fmt::format("{}", *t.parent) : "-",
                        std::max(4, index_width));
-    for (std::size_t k = 0; k < widths.size(); ++k) {
+    for (std::size_t k = 0; k < shown; ++k) {
       std::string value = "-";  // a key its stage does not sweep
       for (const auto& [key, v] : t.axes)
         if (key == study.axis_keys[k]) value = clip(v);
@@ -95,6 +103,14 @@ std::string task_table(const Study& study, int max_rows) {
   }
   if (rows < int(study.tasks.size()))
     out += fmt::format("... {} more tasks\n", study.tasks.size() - std::size_t(rows));
+  if (shown < widths.size()) {
+    const std::size_t hidden = widths.size() - shown, named = std::min<std::size_t>(hidden, 3);
+    const auto first = study.axis_keys.begin() + std::ptrdiff_t(shown);
+    out += fmt::format("... {} more column{}: {}{}\n", hidden, hidden == 1 ? "" : "s",
+                       fmt::join(first, first + std::ptrdiff_t(named), ", "),
+                       hidden > named ? fmt::format(" and {} more", hidden - named) : "");
+    out += "    (too wide for this terminal: a pipe, e.g. | less -S, or --json shows all)\n";
+  }
   return out;
 }
 
@@ -114,17 +130,23 @@ TaskCost estimate_cost(const RunConfig& cfg) {
   const double epoch =
       double(shape.train) * 2 * (3 * macs - first) + double(shape.validation) * 2 * macs;
   cost.train_flops = cfg.train.epochs * epoch;
-  const double noisy_passes =
-      double(cfg.eval.kinds.size()) * double(cfg.eval.levels.size()) * cfg.eval.repetitions;
+  double noisy_passes = 0;  // each kind at its own levels
+  for (NoiseKind kind : cfg.eval.kinds)
+    noisy_passes += double(cfg.levels_of(kind).size()) * cfg.eval.repetitions;
   cost.eval_flops = double(shape.test) * 2 * (macs + noisy_passes * (macs - first));
   return cost;
 }
 
-std::string format_plan(const Study& study, double gflops_per_core, int max_rows) {
-  std::string out = fmt::format(
+std::string format_plan(const Study& study, double gflops_per_core, int max_rows,
+                        std::size_t max_width) {
+  // Prose is wrapped to a terminal's width; tables keep to it by leaving out columns.
+  const auto prose = [&](const std::string& text) {
+    return max_width > 0 ? wrap(text, max_width) : text;
+  };
+  std::string out = prose(fmt::format(
       "study '{}' ({}, hash {}): {} tasks in {} stages, study seed {}\n\n", study.name, study.file,
-      study.hash.substr(0, 8), study.tasks.size(), study.stages.size(), study.seed);
-  out += task_table(study, max_rows);
+      study.hash.substr(0, 8), study.tasks.size(), study.stages.size(), study.seed));
+  out += task_table(study, max_rows, max_width);
 
   std::vector<StageTotals> stages(study.stages.size());
   std::vector<std::string> guesses;
@@ -168,13 +190,13 @@ std::string format_plan(const Study& study, double gflops_per_core, int max_rows
                bytes_text(stages[s].peak_memory));
   out += row("total", study.tasks.size(), "", kept, flops_text(total), hours_text(total / rate),
              memory.largest_task < 0 ? "-" : bytes_text(memory.largest.total()));
-  out += fmt::format(
+  std::string notes = fmt::format(
       "\ntime at {} GFLOP/s per core, counting the network's multiply-adds only (no "
       "regularisers, noise draws or data loading)\n",
       gflops_per_core);
-  for (const std::string& g : guesses) out += fmt::format("note: {}\n", g);
-  out += memory_lines(study, memory);
-  return out;
+  for (const std::string& g : guesses) notes += fmt::format("note: {}\n", g);
+  notes += memory_lines(study, memory);
+  return out + prose(notes);
 }
 
 }  // namespace ns

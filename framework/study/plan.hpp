@@ -25,6 +25,9 @@ TaskCost estimate_cost(const RunConfig& cfg);
 // The tasks (index, stage, short id, axis values, parent), at most `max_rows` of them, then
 // the tasks, weights kept, cost and peak memory per task per stage, the total in core-hours at
 // the given rate, and the memory check's figures and warnings (study/study_memory.hpp).
-std::string format_plan(const Study& study, double gflops_per_core, int max_rows = 50);
+// `max_width` > 0 (a terminal's width): the task table keeps to it, and names the swept keys it
+// leaves out.
+std::string format_plan(const Study& study, double gflops_per_core, int max_rows = 50,
+                        std::size_t max_width = 0);
 
 }  // namespace ns

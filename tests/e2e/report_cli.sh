@@ -103,6 +103,17 @@ for r in rows:
 print("compact:", len(rows), "groups,", len(lines), "lines")
 PY
 
+# plan on a 100-column terminal: the task table keeps to it and names the columns it leaves out;
+# through a pipe, every column.
+script -qc "stty cols 100; $bin plan $root/studies/hardware-agnostic.toml --rows 5" /dev/null \
+  | tr -d '\r' > "$work/plan-tty.txt"
+awk 'length($0) > 100 { bad = 1; print "too long: " $0 } END { exit bad }' "$work/plan-tty.txt" \
+  || fail "plan on a terminal passes 100 columns"
+grep -Eq "^\.\.\. [0-9]+ more columns: .* and [0-9]+ more$" "$work/plan-tty.txt" \
+  || fail "plan does not say which columns it left out: $(cat "$work/plan-tty.txt")"
+"$bin" plan "$root/studies/hardware-agnostic.toml" --rows 5 | grep -q "train.noise.OutputNoise" \
+  || fail "piped, plan leaves out columns"
+
 # HTML with a figure: a real 1x1 PNG written with zlib, embedded as a data URL.
 mkdir "$work/figs"
 "$python" - "$work/figs/accuracy.png" <<'PY'
