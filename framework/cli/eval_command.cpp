@@ -33,26 +33,17 @@ struct EvalOptions {
   bool json = false;
 };
 
-// The stored settings without the line that names where the network itself started: that file
-// may be gone, and this run starts from the weights file instead.
-std::string without_init_from(const std::string& settings_text) {
-  std::istringstream in(settings_text);
-  std::string out, line;
-  while (std::getline(in, line))
-    if (!line.starts_with("train.init_from")) out += line + "\n";
-  return out;
-}
-
 // Data and protocol: the run file when given, else the settings that trained the network (so
 // that `eval` of a `train --save-weights` file repeats that run's evaluation bit for bit). The
-// network's shape and activation always come from the weights.
+// network's shape and activation always come from the weights, and the run starts from them
+// (not from wherever the network itself started, a file that may be gone).
 RunFile eval_settings(const EvalOptions& o, const ModelWeights& weights) {
   RunFile run = o.run_file.empty()
-                    ? parse_run_text(without_init_from(weights.settings_text),
-                                     o.weights +
-                                         " (the settings stored with the weights; give a "
-                                         "run file to use others)")
-                    : load_run_file(o.run_file);
+                    ? read_run_text(weights.settings_text,
+                                    o.weights +
+                                        " (the settings stored with the weights; give a "
+                                        "run file to use others)")
+                    : read_run_file(o.run_file);
   ModelConfig& model = run.config.model;
   model.hidden.clear();
   for (std::size_t l = 0; l + 1 < weights.layers.size(); ++l)

@@ -32,7 +32,7 @@ Command add_train_command(CLI::App& app) {
       ->type_name("KEY=VALUE");
   cmd->add_flag("-q,--quiet", opt->quiet, "Print only the results, not the progress");
   return {cmd, [opt] {
-            RunFile run = load_run_file(opt->run_file);
+            RunFile run = read_run_file(opt->run_file);
             apply_overrides(run, opt->overrides);
             const MachineMemory machine = machine_memory();
             const MemoryEstimate memory = check_memory(run, opt->run_file, machine);

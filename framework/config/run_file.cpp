@@ -76,17 +76,28 @@ void validate(const RunConfig& cfg, const std::map<std::string, SourcePlace, std
                                      cfg.data.classes));
 }
 
-RunFile parse_run_text(const std::string& text, const std::string& file) {
+RunFile read_run_text(const std::string& text, const std::string& file) {
   RunFile run;
   run.text = text;
   const toml::table table = parse_toml(text, file);
   apply_table(run.config, table, file, run.places);
+  return run;
+}
+
+RunFile read_run_file(const std::string& path) {
+  return read_run_text(read_text_file(path, "run file"), path);
+}
+
+RunFile parse_run_text(const std::string& text, const std::string& file) {
+  RunFile run = read_run_text(text, file);
   validate(run.config, run.places, file);
   return run;
 }
 
 RunFile load_run_file(const std::string& path) {
-  return parse_run_text(read_text_file(path, "run file"), path);
+  RunFile run = read_run_file(path);
+  validate(run.config, run.places, path);
+  return run;
 }
 
 std::string to_toml(const RunConfig& cfg) {

@@ -24,8 +24,14 @@ void apply_table(RunConfig& cfg, const toml::table& table, const std::string& fi
 void validate(const RunConfig& cfg, const std::map<std::string, SourcePlace, std::less<>>& places,
               const std::string& file);
 
+// Read and checked setting by setting, then validated as a whole.
 RunFile parse_run_text(const std::string& text, const std::string& file);
 RunFile load_run_file(const std::string& path);
+// The same without the whole-run validation, for a caller that changes settings first (the
+// command line's --set, a network's own shape) and then validates once: a check must see the
+// settings that will run, e.g. not a train.init_from file that --set replaces.
+RunFile read_run_text(const std::string& text, const std::string& file);
+RunFile read_run_file(const std::string& path);
 
 // The fully resolved settings as a TOML document: every key, defaults included, one
 // `dotted.key = value` line each in schema order. Canonical: equal settings give equal text.

@@ -52,6 +52,10 @@ grep -q "typo.toml:2:1: 'reg.lamda': unknown setting; did you mean 'reg.lambda'?
 printf '[train]\ninit_from = "%s/none.h5"\n' "$work" > "$work/missing.toml"
 if "$bin" train "$work/missing.toml" 2> "$work/err.txt"; then fail "a missing init_from was accepted"; fi
 grep -q "does not exist" "$work/err.txt" || fail "unexpected message: $(cat "$work/err.txt")"
+# --set replaces it before the run is checked: the missing file does not matter then.
+sed "s|^epochs = 8|epochs = 0\ninit_from = \"$work/none.h5\"|" "$work/run.toml" > "$work/stale.toml"
+"$bin" train "$work/stale.toml" --set "train.init_from=\"$work/w.h5\"" > /dev/null 2> "$work/err.txt" \
+  || fail "--set train.init_from did not replace the run file's missing one: $(cat "$work/err.txt")"
 # Weights with a NaN: refused at loading, naming the file and the layer (not "diverged").
 cp "$work/w.h5" "$work/nan.h5"
 /usr/bin/python3 -c "import h5py,sys; d=h5py.File(sys.argv[1], 'r+')['layers/1/W']; d[0, 2] = float('nan')" "$work/nan.h5"
