@@ -862,6 +862,134 @@ def _(paths):
                            "gflops": f"{p['gflops_per_core']:g}"})]
 
 
+class Depth:
+    """analysis/results/depth/report.csv: groups by data set, hidden-layer count and method. With
+    one hidden layer the only receiving layer is the output, so the uncorrelated-noise method is
+    L2 alone (stage regularised-1) where deeper networks have saturation + L2 (regularised)."""
+
+    DATA = [("mnist", "MNIST"), ("fashion", "Fashion")]
+
+    def __init__(self, paths: list[Path]):
+        self.report = Report(one_source(paths, "report.csv"))
+
+    @staticmethod
+    def layers(row: dict[str, str]) -> int:
+        """Stage regularised-1 does not sweep model.hidden (its rows leave it empty): one layer."""
+        return len(row["model.hidden"].strip("[]").split(","))
+
+    def depths(self) -> list[int]:
+        return sorted({self.layers(r) for r in self.report.rows})
+
+    def row(self, data: str, layers: int, method: str = "") -> dict[str, str]:
+        """method "": the baseline; "row sums", "uncorrelated" (saturation + L2, or L2 with one
+        hidden layer), "all terms"."""
+        stage = "baseline" if not method else "regularised-1" if layers == 1 else "regularised"
+        label = {"": "", "uncorrelated": "L2" if layers == 1 else "saturation + L2"}.get(method, method)
+        found = [r for r in self.report.rows if r["stage"] == stage and r["label"] == label
+                 and r["data.name"] == data and self.layers(r) == layers]
+        if len(found) != 1:
+            raise SourceError(f"{rel(self.report.path)}: {len(found)} rows for {data}, {layers} "
+                              f"hidden layers, {method or 'baseline'} (expected 1)")
+        return found[0]
+
+    def acc(self, data: str, layers: int, metric: str, method: str = "") -> float:
+        return self.report.mean(self.row(data, layers, method), metric)
+
+    def gain(self, data: str, layers: int, metric: str, method: str) -> tuple[float, float]:
+        row = self.row(data, layers, method)
+        return self.report.mean(row, f"gain_{metric}"), self.report.half_width(row, f"gain_{metric}")
+
+
+@renderer("table", "depth-activation-noise")
+def _(paths, _lines):
+    d = Depth(paths)
+    header = ["data", "hidden layers", "clean", "AddUnc 1", "Δ saturation + L2", "Δ all terms",
+              "AddCor 1", "Δ row sums", "Δ all terms"]
+    rows = []
+    for data, name in Depth.DATA:
+        for layers in d.depths():
+            g = lambda metric, method: gain(*d.gain(data, layers, metric, method), minus="-")
+            uncorrelated = g("AddUnc@1", "uncorrelated") + (" (L2)" if layers == 1 else "")
+            rows.append([name, str(layers), f"{d.acc(data, layers, 'clean'):.1f}",
+                         f"{d.acc(data, layers, 'AddUnc@1'):.1f}", uncorrelated,
+                         g("AddUnc@1", "all terms"), f"{d.acc(data, layers, 'AddCor@1'):.1f}",
+                         g("AddCor@1", "row sums"), g("AddCor@1", "all terms")])
+    return table_lines(header, ["---", "---:"] + ["---:"] * 7, rows)
+
+
+DEPTH_HARDWARE = [("MulUnc@1", "MulUnc 1"), ("ProgAdd@0.5", "ProgAdd 0.5"),
+                  ("ReadAdd@0.5", "ReadAdd 0.5"), ("DAC@1", "DAC 1 bit"), ("ADC@2", "ADC 2 bits"),
+                  ("Drift@2e+07", "Drift 2·10⁷ s"), ("OutputNoise@1", "OutputNoise 1")]
+
+
+@renderer("table", "depth-hardware")
+def _(paths, _lines):
+    d = Depth(paths)
+    header = ["data", "hidden layers"] + [name for _, name in DEPTH_HARDWARE]
+    rows = []
+    for data, name in Depth.DATA:
+        for layers in d.depths():
+            rows.append([name, str(layers)] + [
+                f"{d.acc(data, layers, m):.1f} → {d.acc(data, layers, m, 'uncorrelated'):.1f}"
+                for m, _ in DEPTH_HARDWARE])
+    return table_lines(header, ["---", "---:"] + ["---:"] * len(DEPTH_HARDWARE), rows)
+
+
+@prose("depth-findings")
+def _(paths):
+    d = Depth(paths)
+    deep, mid = d.depths()[-1], d.depths()[1]
+    def acc(data, layers, metric, method=""):
+        return fixed(d.acc(data, layers, metric, method), 1)
+    def g(data, layers, metric, method):
+        return signed(d.gain(data, layers, metric, method)[0])
+    def exact(data, layers):  # row sums keep the clean accuracy under AddCor at variance 1
+        return abs(d.acc(data, layers, "AddCor@1", "row sums") - d.acc(data, layers, "clean", "row sums")) < 0.05
+    grows = all(d.gain(data, deep, "AddUnc@1", "uncorrelated")[0] > d.gain(data, mid, "AddUnc@1", "uncorrelated")[0]
+                for data, _ in Depth.DATA)
+    return [
+        Claim("MNIST baseline keeps {a}%, {b}% and {c}% under AddUnc at variance 1",
+              lambda: {"a": acc("mnist", 1, "AddUnc@1"), "b": acc("mnist", mid, "AddUnc@1"),
+                       "c": acc("mnist", deep, "AddUnc@1")}),
+        Claim("and {a}%, {b}% and {c}% under AddCor", lambda: {
+            "a": acc("mnist", 1, "AddCor@1"), "b": acc("mnist", mid, "AddCor@1"), "c": acc("mnist", deep, "AddCor@1")}),
+        fixed_text("with 1, 2 and 4 hidden layers", "the study's depths",
+                   requires=holds(d.depths() == [1, 2, 4], "the study's depths changed")),
+        Claim("while clean accuracy stays within {spread} points", lambda: {"spread": fixed(
+            max(d.acc("mnist", n, "clean") for n in d.depths()) - min(d.acc("mnist", n, "clean") for n in d.depths()), 1)}),
+        fixed_text("The row-sum term cancels AddCor exactly at every depth",
+                   "every row-sum group's accuracy under AddCor at variance 1 equals its clean accuracy",
+                   requires=holds(all(exact(data, n) for data, _ in Depth.DATA for n in d.depths()),
+                                  "a row-sum group loses accuracy under AddCor")),
+        Claim("its gain grows with depth ({a} and {b} points on MNIST with 2 and 4 hidden layers)",
+              lambda: {"a": g("mnist", mid, "AddCor@1", "row sums"), "b": g("mnist", deep, "AddCor@1", "row sums")}),
+        Claim("costs more elsewhere as the network deepens: with 4 hidden layers, {mulunc} under MulUnc "
+              "and {addunc} under AddUnc on MNIST",
+              lambda: {"mulunc": g("mnist", deep, "MulUnc@1", "row sums"), "addunc": g("mnist", deep, "AddUnc@1", "row sums")}),
+        Claim("Saturation + L2 gains more under AddUnc as depth grows ({m2} to {m4} points on MNIST, "
+              "{f2} to {f4} on Fashion-MNIST)",
+              lambda: {"m2": g("mnist", mid, "AddUnc@1", "uncorrelated"), "m4": g("mnist", deep, "AddUnc@1", "uncorrelated"),
+                       "f2": g("fashion", mid, "AddUnc@1", "uncorrelated"), "f4": g("fashion", deep, "AddUnc@1", "uncorrelated")},
+              requires=holds(grows, "the gain no longer grows from 2 to 4 hidden layers")),
+        Claim("though the deep networks end lower ({m4}% against {m2}%)",
+              lambda: {"m4": acc("mnist", deep, "AddUnc@1", "uncorrelated"), "m2": acc("mnist", mid, "AddUnc@1", "uncorrelated")}),
+        Claim("with 4 hidden layers it also recovers the losses that depth brings under MulUnc ({mu}), "
+              "DAC ({dac}) and Drift ({drift})",
+              lambda: {"mu": g("mnist", deep, "MulUnc@1", "uncorrelated"), "dac": g("mnist", deep, "DAC@1", "uncorrelated"),
+                       "drift": g("mnist", deep, "Drift@2e+07", "uncorrelated")}),
+        Claim("With one hidden layer, L2 on the output alone gains {addunc} under AddUnc and {prog} under ProgAdd",
+              lambda: {"addunc": g("mnist", 1, "AddUnc@1", "uncorrelated"), "prog": g("mnist", 1, "ProgAdd@0.5", "uncorrelated")}),
+        Claim("The combined weights (\"all terms\") keep the row-sum protection but lose most of the AddUnc gain "
+              "at depth ({m2} and {m4} on MNIST)",
+              lambda: {"m2": g("mnist", mid, "AddUnc@1", "all terms"), "m4": g("mnist", deep, "AddUnc@1", "all terms")},
+              requires=holds(all(abs(d.acc(data, n, "AddCor@1", "all terms") - d.acc(data, n, "clean", "all terms")) < 0.15
+                                 for data, _ in Depth.DATA for n in d.depths()[1:])
+                             and d.gain("mnist", deep, "AddUnc@1", "all terms")[0]
+                             < 0.5 * d.gain("mnist", deep, "AddUnc@1", "uncorrelated")[0],
+                             "all terms lose under AddCor, or keep more than half of the AddUnc gain")),
+    ]
+
+
 # --- Checking and writing -----------------------------------------------------------------------
 
 @dataclass
