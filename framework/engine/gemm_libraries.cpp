@@ -1,0 +1,268 @@
+#include "engine/gemm_libraries.hpp"
+
+#include <blis.h>
+#include <dlfcn.h>
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "core/best_rate.hpp"
+
+namespace ns::gemm {
+
+std::string Product::operands() const {
+  auto stored = [](Index rows, Index cols, bool transposed) {
+    return transposed ? fmt::format("({}x{})^T", rows, cols) : fmt::format("{}x{}", rows, cols);
+  };
+  return stored(a_rows(), a_cols(), transpose_a) + " * " + stored(b_rows(), b_cols(), transpose_b);
+}
+
+std::vector<Product> network_products(const Architecture& arch, Index batch, Index block) {
+  std::vector<Product> products;
+  const int layers = arch.layers();
+  // Forward: z_l = W_l x_l, with W_l out x in and x_l in x batch.
+  for (int l = 0; l < layers; ++l)
+    products.push_back({.what = fmt::format("forward, layer {}", l + 1),
+                        .m = arch.out(l),
+                        .n = batch,
+                        .k = arch.in(l)});
+  // Backward, last layer first: dW_l = dz_l x_l^T, then dx_l = W_l^T dz_l (none for l = 0).
+  for (int l = layers - 1; l >= 0; --l) {
+    products.push_back({.what = fmt::format("weight gradient, layer {}", l + 1),
+                        .m = arch.out(l),
+                        .n = arch.in(l),
+                        .k = batch,
+                        .transpose_b = true});
+    if (l > 0)
+      products.push_back({.what = fmt::format("input gradient, layer {}", l + 1),
+                          .m = arch.in(l),
+                          .n = batch,
+                          .k = arch.out(l),
+                          .transpose_a = true});
+  }
+  // Noisy evaluation: every layer after the first, on a block of samples.
+  for (int l = 1; l < layers; ++l)
+    products.push_back({.what = fmt::format("forward, layer {}", l + 1),
+                        .training = false,
+                        .m = arch.out(l),
+                        .n = block,
+                        .k = arch.in(l)});
+  return products;
+}
+
+Operands random_operands(const Product& p, const rng::Stream& stream) {
+  Operands o{Mat<float>(p.a_rows(), p.a_cols()), Mat<float>(p.b_rows(), p.b_cols())};
+  rng::fill_uniform(stream.child("A"), 0, o.a.data(), o.a.size(), -1.0, 1.0);
+  rng::fill_uniform(stream.child("B"), 0, o.b.data(), o.b.size(), -1.0, 1.0);
+  return o;
+}
+
+// ---- Eigen: maps of the operands, as the engine multiplies maps of its parameter buffer.
+
+Library eigen_library() {
+  return {.name = "Eigen",
+          .detail = fmt::format("Eigen {}.{}.{}, as the engine calls it", EIGEN_WORLD_VERSION,
+                                EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION),
+          .missing = {},
+          .multiply = [](const Product& p, const float* a, const float* b, float* c) {
+            const Eigen::Map<const Mat<float>> A(a, p.a_rows(), p.a_cols()),
+                B(b, p.b_rows(), p.b_cols());
+            Eigen::Map<Mat<float>> C(c, p.m, p.n);
+            if (!p.transpose_a && !p.transpose_b)
+              C.noalias() = A * B;
+            else if (!p.transpose_a)
+              C.noalias() = A * B.transpose();
+            else if (!p.transpose_b)
+              C.noalias() = A.transpose() * B;
+            else
+              C.noalias() = A.transpose() * B.transpose();
+          }};
+}
+
+// ---- BLIS: its native typed API, one thread per call.
+
+namespace {
+
+// BLIS 0.9 reads BLIS_ARCH_TYPE when the configuration is first queried, and aborts ("Accessed
+// uninitialized context in gks") when that happens before bli_init(): initialise first.
+void blis_init() {
+  static const bool initialised = (bli_init(), true);
+  (void)initialised;
+}
+
+}  // namespace
+
+std::string blis_configuration() {
+  blis_init();
+  return bli_arch_string(bli_arch_query_id());
+}
+
+int blis_configuration_id(std::string_view name) {
+  // The configurations this build of BLIS registers (blis.h's BLIS_CONFIG_* for x86-64).
+  const std::vector<std::pair<std::string_view, arch_t>> built = {
+#ifdef BLIS_CONFIG_SKX
+      {"skx", BLIS_ARCH_SKX},
+#endif
+#ifdef BLIS_CONFIG_HASWELL
+      {"haswell", BLIS_ARCH_HASWELL},
+#endif
+#ifdef BLIS_CONFIG_ZEN3
+      {"zen3", BLIS_ARCH_ZEN3},
+#endif
+#ifdef BLIS_CONFIG_ZEN2
+      {"zen2", BLIS_ARCH_ZEN2},
+#endif
+#ifdef BLIS_CONFIG_ZEN
+      {"zen", BLIS_ARCH_ZEN},
+#endif
+  };
+  for (const auto& [config, id] : built)
+    if (config == name) return int(id);
+  return -1;
+}
+
+Library blis_library() {
+  const std::string config = blis_configuration();
+  const char* requested = std::getenv("BLIS_ARCH_TYPE");
+  return {
+      .name = "BLIS " + config,
+      .detail = fmt::format("BLIS {}, configuration {} ({})", bli_info_get_version_str(), config,
+                            requested ? fmt::format("BLIS_ARCH_TYPE={}", requested)
+                                      : std::string("its CPU detection")),
+      .missing = {},
+      .multiply = [](const Product& p, const float* a, const float* b, float* c) {
+        rntm_t one_thread;
+        bli_rntm_init(&one_thread);
+        bli_rntm_set_num_threads(1, &one_thread);
+        float one = 1, zero = 0;
+        // Column-major: row stride 1, column stride the leading dimension. BLIS 0.9's
+        // prototypes take the inputs as non-const; it does not write them.
+        bli_sgemm_ex(p.transpose_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+                     p.transpose_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, p.m, p.n, p.k, &one,
+                     const_cast<float*>(a), 1, p.a_rows(), const_cast<float*>(b), 1, p.b_rows(),
+                     &zero, c, 1, p.m, nullptr, &one_thread);
+      }};
+}
+
+// ---- OpenBLAS, loaded at run time.
+//
+// BLIS and OpenBLAS both export the BLAS and CBLAS names (sgemm_, cblas_sgemm, ...): a program
+// linked with both would bind those names to whichever library the loader finds first. BLIS is
+// linked and called through its own bli_ names; OpenBLAS is opened with RTLD_LOCAL, so its names
+// stay out of the global scope, and cblas_sgemm is looked up in its handle, which finds
+// OpenBLAS's own. Its GEMM path calls only its own internal kernels, not names BLIS also has.
+
+namespace {
+
+// The CBLAS standard's values (cblas.h: CblasColMajor, CblasNoTrans, CblasTrans).
+constexpr int kColMajor = 102, kNoTrans = 111, kTrans = 112;
+
+struct OpenBlas {
+  using Sgemm = void (*)(int order, int transa, int transb, int m, int n, int k, float alpha,
+                         const float* a, int lda, const float* b, int ldb, float beta, float* c,
+                         int ldc);
+  Sgemm sgemm = nullptr;
+  std::string version, core, core_source, missing;
+};
+
+// Sets an environment variable for its lifetime, unless it is set already.
+class EnvironmentDefault {
+ public:
+  EnvironmentDefault(const char* name, const char* value) : name_(name) {
+    if (value && !std::getenv(name)) set_ = setenv(name, value, 0) == 0;
+  }
+  ~EnvironmentDefault() {
+    if (set_) unsetenv(name_);
+  }
+  EnvironmentDefault(const EnvironmentDefault&) = delete;
+  EnvironmentDefault& operator=(const EnvironmentDefault&) = delete;
+  bool set() const { return set_; }
+
+ private:
+  const char* name_;
+  bool set_ = false;
+};
+
+// The OpenBLAS kernels of this CPU's instruction set (tests/perf/torch_peer.py chooses alike).
+// OpenBLAS's own choice goes by CPU model, and falls back to SSE3 kernels on CPUs newer than
+// its tables (0.3.21 on Zen 4).
+const char* openblas_core_for_this_cpu() {
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512cd"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+  if (__builtin_cpu_supports("avx")) return "SandyBridge";
+  return nullptr;
+}
+
+const OpenBlas& openblas() {
+  static const OpenBlas loaded = [] {
+    OpenBlas o;
+    void* handle = nullptr;
+    {
+      // OpenBLAS reads both when it loads. They are set only meanwhile, so that child processes
+      // started later (the PyTorch peer) see the environment as it was.
+      const EnvironmentDefault core("OPENBLAS_CORETYPE", openblas_core_for_this_cpu());
+      const EnvironmentDefault threads("OPENBLAS_NUM_THREADS", "1");
+      o.core_source = core.set() ? "this CPU's instruction set"
+                      : std::getenv("OPENBLAS_CORETYPE")
+                          ? fmt::format("OPENBLAS_CORETYPE={}", std::getenv("OPENBLAS_CORETYPE"))
+                          : "its own detection";
+      handle = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    }
+    if (!handle) {
+      o.missing = fmt::format("cannot load libopenblas.so.0 ({}); Debian: apt install libopenblas0",
+                              dlerror());
+      return o;
+    }
+    o.sgemm = reinterpret_cast<OpenBlas::Sgemm>(dlsym(handle, "cblas_sgemm"));
+    const auto set_threads =
+        reinterpret_cast<void (*)(int)>(dlsym(handle, "openblas_set_num_threads"));
+    const auto config = reinterpret_cast<char* (*)()>(dlsym(handle, "openblas_get_config"));
+    const auto core = reinterpret_cast<char* (*)()>(dlsym(handle, "openblas_get_corename"));
+    if (!o.sgemm || !set_threads || !config || !core) {
+      o.missing = "libopenblas.so.0 lacks cblas_sgemm or the openblas_ functions";
+      o.sgemm = nullptr;
+      return o;
+    }
+    set_threads(1);
+    // "OpenBLAS 0.3.21 DYNAMIC_ARCH ... SkylakeX MAX_THREADS=64": its name and version.
+    const std::string_view built = config();
+    o.version = built.substr(0, built.find(' ', built.find(' ') + 1));
+    o.core = core();
+    return o;  // the handle stays open for the life of the process
+  }();
+  return loaded;
+}
+
+}  // namespace
+
+Library openblas_library() {
+  const OpenBlas& o = openblas();
+  if (!o.missing.empty())
+    return {.name = "OpenBLAS", .detail = {}, .missing = o.missing, .multiply = {}};
+  return {
+      .name = "OpenBLAS",
+      .detail = fmt::format("{}, {} kernels (chosen by {})", o.version, o.core, o.core_source),
+      .missing = {},
+      .multiply = [sgemm = o.sgemm](const Product& p, const float* a, const float* b, float* c) {
+        sgemm(kColMajor, p.transpose_a ? kTrans : kNoTrans, p.transpose_b ? kTrans : kNoTrans,
+              int(p.m), int(p.n), int(p.k), 1.0f, a, int(p.a_rows()), b, int(p.b_rows()), 0.0f, c,
+              int(p.m));
+      }};
+}
+
+double gflops(const Library& library, const Product& product, double seconds) {
+  const Operands o = random_operands(product, rng::Stream(2024).child(product.what));
+  Mat<float> c(product.m, product.n);
+  const double products_per_s = best_rate(
+      [&](std::int64_t n) {
+        for (std::int64_t i = 0; i < n; ++i)
+          library.multiply(product, o.a.data(), o.b.data(), c.data());
+      },
+      seconds, 2e-3);
+  return products_per_s * product.flops() / 1e9;
+}
+
+}  // namespace ns::gemm
