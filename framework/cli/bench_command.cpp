@@ -1,16 +1,24 @@
 // `noisesweep bench`: single-core speed of training and noisy evaluation on the paper's
-// network, next to this machine's own matrix-multiply rate and, when PyTorch is installed, the
-// PyTorch peer (tests/perf/torch_peer.py) measured in the same run.
+// network, next to this machine's own matrix-multiply rate and one core's FMA peak, the rates of
+// the GEMM libraries at the network's products, and, when PyTorch is installed, the PyTorch peer
+// (tests/perf/torch_peer.py) measured in the same run.
 #include <fmt/format.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <functional>
 #include <memory>
+#include <numeric>
 #include <optional>
+#include <sstream>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/fma_peak.hpp"
+#include "engine/gemm_libraries.hpp"
 #include "eval/evaluate.hpp"
 #include "nonideality/registry.hpp"
 #include "train/trainer.hpp"
@@ -29,6 +37,9 @@ struct BenchOptions {
   std::string peer = NOISESWEEP_SOURCE_DIR "/tests/perf/torch_peer.py";
   std::string python = "/usr/bin/python3";
   bool no_peer = false;
+  double gemm_seconds = 0.2;
+  bool gemm_only = false;
+  bool blis_child = false;  // internal: BLIS's rates and results in this process, for a parent
 };
 
 template <class F>
@@ -64,6 +75,16 @@ data::Dataset random_set(int n, const rng::Stream& s) {
   return d;
 }
 
+// Runs `command` through the shell and returns what it printed (stdout and stderr).
+std::string command_output(const std::string& command) {
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe) return {};
+  std::string out;
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, pipe.get())) out += buf;
+  return out;
+}
+
 struct PeerNumbers {
   double train_samples_per_s = 0, eval_samples_per_s = 0;
   std::string description;
@@ -77,11 +98,7 @@ std::optional<PeerNumbers> run_peer(const BenchOptions& o, const std::string& op
       "{} {} --train-samples {} --eval-samples {} --eval-draws {} --noise-variance {} "
       "--openblas-core {} 2>&1",
       o.python, o.peer, o.train_samples, o.eval_samples, o.draws, o.variance, openblas_core);
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  if (!pipe) return std::nullopt;
-  std::string out;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, pipe.get())) out += buf;
+  const std::string out = command_output(cmd);
   auto number = [&](const std::string& key) -> std::optional<double> {
     const auto at = out.find("\"" + key + "\":");
     if (at == std::string::npos) return std::nullopt;
@@ -98,7 +115,180 @@ std::optional<PeerNumbers> run_peer(const BenchOptions& o, const std::string& op
       version == std::string::npos ? "" : out.substr(version, out.find(',', version) - version)};
 }
 
+// The products of the paper's network that bench's training and evaluation compute.
+std::vector<gemm::Product> bench_products() {
+  const RunConfig cfg;
+  return gemm::network_products(make_architecture(784, cfg.model, 10), cfg.train.batch_size,
+                                cfg.eval.chunk);
+}
+
+// A hash of each product's result on fixed operands: equal hashes, bitwise-equal results.
+std::vector<std::uint64_t> result_hashes(const gemm::Library& library,
+                                         const std::vector<gemm::Product>& products) {
+  std::vector<std::uint64_t> hashes;
+  for (const gemm::Product& p : products) {
+    const gemm::Operands o = gemm::random_operands(p, rng::Stream(7).child(p.what));
+    Mat<float> c(p.m, p.n);
+    library.multiply(p, o.a.data(), o.b.data(), c.data());
+    hashes.push_back(XXH3_64bits(c.data(), std::size_t(c.size()) * sizeof(float)));
+  }
+  return hashes;
+}
+
+// One column of the GEMM table: a library's GFLOP/s at every product.
+struct GemmColumn {
+  std::string name, detail;
+  std::vector<double> rates;
+};
+
+// Every library's column. In rounds, each library and product in turn: every cell is measured
+// across the whole time, not in one stretch of the machine's other load.
+std::vector<GemmColumn> measure_columns(const std::vector<gemm::Library>& libraries,
+                                        const std::vector<gemm::Product>& products,
+                                        double seconds) {
+  constexpr int rounds = 2;
+  std::vector<GemmColumn> columns;
+  for (const gemm::Library& library : libraries)
+    columns.push_back({library.name, library.detail, std::vector<double>(products.size(), 0.0)});
+  for (int round = 0; round < rounds; ++round)
+    for (std::size_t i = 0; i < products.size(); ++i)
+      for (std::size_t l = 0; l < libraries.size(); ++l)
+        columns[l].rates[i] = std::max(columns[l].rates[i],
+                                       gemm::gflops(libraries[l], products[i], seconds / rounds));
+  return columns;
+}
+
+// The child process of --blis-child: "blis-child CONFIG RATE... HASH..." on one line.
+int blis_child(const BenchOptions& o) {
+  const std::vector<gemm::Product> products = bench_products();
+  const gemm::Library blis = gemm::blis_library();
+  const GemmColumn column = measure_columns({blis}, products, o.gemm_seconds).front();
+  fmt::print("blis-child {} {:.6g} {:x}\n", gemm::blis_configuration(),
+             fmt::join(column.rates, " "), fmt::join(result_hashes(blis, products), " "));
+  return 0;
+}
+
+// BLIS with configuration `config` (its number in BLIS_ARCH_TYPE): BLIS picks its configuration
+// once per process, so another one runs in a child process of this program.
+struct BlisChild {
+  GemmColumn column;
+  std::vector<std::uint64_t> hashes;
+  std::string error;
+};
+BlisChild run_blis_child(const BenchOptions& o, const std::string& config, int id,
+                         std::size_t products) {
+  std::string self = std::filesystem::read_symlink("/proc/self/exe").string(), quoted;
+  for (char ch : self) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  const std::string command =
+      fmt::format("BLIS_ARCH_TYPE={} '{}' bench --blis-child --gemm-seconds {} 2>&1", id, quoted,
+                  o.gemm_seconds);
+  const std::string out = command_output(command);
+  BlisChild child;
+  child.column.name = "BLIS " + config;
+  child.column.detail = fmt::format("the same BLIS with BLIS_ARCH_TYPE={}, in a child process", id);
+  const auto at = out.find("blis-child ");
+  std::istringstream line(at == std::string::npos ? std::string() : out.substr(at));
+  std::string tag, got;
+  line >> tag >> got;
+  child.column.rates.resize(products);
+  child.hashes.resize(products);
+  for (double& r : child.column.rates) line >> r;
+  for (std::uint64_t& h : child.hashes) line >> std::hex >> h;
+  if (!line || got != config) child.error = fmt::format("{} failed:\n{}", command, out);
+  return child;
+}
+
+// One core's FMA peak, and every library's GFLOP/s and share of it at every product.
+void print_gemm_libraries(const BenchOptions& o, const FmaPeak& peak) {
+  const std::vector<gemm::Product> products = bench_products();
+  std::vector<gemm::Library> libraries;
+  std::vector<std::string> notes;
+  const gemm::Library blis = gemm::blis_library();
+  for (const gemm::Library& library : {gemm::eigen_library(), blis, gemm::openblas_library()}) {
+    if (library.missing.empty())
+      libraries.push_back(library);
+    else
+      notes.push_back(fmt::format("{}: not measured, {}", library.name, library.missing));
+  }
+  std::vector<GemmColumn> columns = measure_columns(libraries, products, o.gemm_seconds);
+  // BLIS 0.9 may pick its AVX2 kernels on a CPU that has AVX-512 (Zen 4 is "zen3" to it).
+  const std::string config = gemm::blis_configuration();
+  const int skx = gemm::blis_configuration_id("skx");
+  if (config != "skx" && skx >= 0 && __builtin_cpu_supports("avx512f") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl")) {
+    BlisChild child = run_blis_child(o, "skx", skx, products.size());
+    if (child.error.empty()) {
+      const std::vector<std::uint64_t> own = result_hashes(blis, products);
+      const auto same = std::inner_product(own.begin(), own.end(), child.hashes.begin(), 0,
+                                           std::plus<>(), std::equal_to<>());
+      child.column.detail += fmt::format(
+          " (BLIS's AVX-512 kernels); its results equal those of {} bit for bit in {} of {} "
+          "products",
+          config, same, products.size());
+      columns.insert(columns.begin() + 2, std::move(child.column));
+    } else {
+      notes.push_back("BLIS skx: not measured, " + child.error);
+    }
+  }
+
+  fmt::print(
+      "\nGEMM libraries: one thread, float, at the network's products; GFLOP/s and % of "
+      "the FMA peak\n{:<50}",
+      "");
+  std::size_t width = 12;  // a rate and its share, "  105.3  89%", or a longer name
+  for (const GemmColumn& c : columns) width = std::max(width, c.name.size() + 2);
+  for (const GemmColumn& c : columns) fmt::print("{:>{}}", c.name, width);
+  fmt::print("\n");
+  auto cell = [&](double rate) {
+    return fmt::format("{:6.1f} {:3.0f}%", rate, 100 * rate / peak.gflops);
+  };
+  for (bool training : {true, false}) {
+    const RunConfig cfg;
+    fmt::print("{}\n", training ? fmt::format("training step, batch {}", cfg.train.batch_size)
+                                : fmt::format("noisy-evaluation block, {} samples past the first "
+                                              "layer",
+                                              cfg.eval.chunk));
+    int count = 0;
+    for (std::size_t i = 0; i < products.size(); ++i) {
+      if (products[i].training != training) continue;
+      ++count;
+      fmt::print("  {:<26}{:<22}", products[i].what, products[i].operands());
+      for (const GemmColumn& c : columns) fmt::print("{:>{}}", cell(c.rates[i]), width);
+      fmt::print("\n");
+    }
+    // The rate of all of them in a row: their FLOPs over the sum of their times.
+    fmt::print("  {:<48}", fmt::format("all {} products", count));
+    for (const GemmColumn& c : columns) {
+      double flops = 0, seconds = 0;
+      for (std::size_t i = 0; i < products.size(); ++i)
+        if (products[i].training == training)
+          flops += products[i].flops(), seconds += products[i].flops() / c.rates[i];
+      fmt::print("{:>{}}", cell(flops / seconds), width);
+    }
+    fmt::print("\n");
+  }
+  for (const GemmColumn& c : columns) fmt::print("{}: {}\n", c.name, c.detail);
+  for (const std::string& note : notes) fmt::print("{}\n", note);
+  fmt::print(
+      "(peak and GEMM rates: the best of short samples of this thread's CPU time, which a "
+      "loaded\n machine lowers little{})\n",
+      o.gemm_only ? "" : "; the training and evaluation rows: the wall time of one run");
+}
+
+void print_peak(const FmaPeak& peak) {
+  fmt::print("machine: one core's float FMA peak: {:.1f} GFLOP/s ({}, {} independent FMA chains)\n",
+             peak.gflops, peak.isa, peak.chains);
+}
+
 int bench(const BenchOptions& o) {
+  if (o.blis_child) return blis_child(o);
+  const FmaPeak peak = measure_fma_peak(0.3);
+  if (o.gemm_only) {
+    print_peak(peak);
+    print_gemm_libraries(o, peak);
+    return 0;
+  }
   RunConfig cfg;  // the paper's network and optimiser: 784-300-300-10 sigmoid, Adagrad, batch 128
   cfg.train.epochs = 1;
   const Architecture arch = make_architecture(784, cfg.model, 10);
@@ -144,14 +334,16 @@ int bench(const BenchOptions& o) {
 
   fmt::print("machine: single-core float GEMM 300x784 * 784x128: {:.1f} GFLOP/s (the ceiling)\n",
              ceiling);
+  print_peak(peak);
   fmt::print(
       "network: {} {}, Adagrad, batch {}; evaluation: {} test samples, {} levels x {} "
       "repetitions per kind\n\n",
       fmt::join(arch.sizes, "-"), to_string(arch.activation), cfg.train.batch_size, o.eval_samples,
       o.levels, o.draws);
   auto row = [&](const char* what, double rate, double flops) {
-    fmt::print("{:<40} {:>10.0f} samples/s  {:>6.1f} GFLOP/s  ({:.0f}% of GEMM)\n", what, rate,
-               rate * flops / 1e9, 100 * rate * flops / 1e9 / ceiling);
+    fmt::print("{:<40} {:>10.0f} samples/s  {:>6.1f} GFLOP/s  ({:.0f}% of GEMM, {:.0f}% of peak)\n",
+               what, rate, rate * flops / 1e9, 100 * rate * flops / 1e9 / ceiling,
+               100 * rate * flops / 1e9 / peak.gflops);
   };
   row("train, 1 epoch", train_rate, train_flops_per_sample);
   row("noisy eval, all 4 kinds (fast path)", protocol, eval_flops_per_sample);
@@ -161,6 +353,7 @@ int bench(const BenchOptions& o) {
   fmt::print(
       "(noisy-eval rates count sample-passes; GFLOP/s count the FLOPs of a naive pass, so\n"
       " the fast path can exceed 100%)\n");
+  print_gemm_libraries(o, peak);
 
   // Every other nonideality: its evaluation path against the plain reference where they
   // differ (read noise draws every weight per sample there, so a few samples suffice).
@@ -211,7 +404,9 @@ Command add_bench_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "bench",
       "Single-core speed of training (one epoch) and noisy evaluation of the paper's network on\n"
-      "random data of MNIST shape, against this machine's GEMM rate and the PyTorch peer.");
+      "random data of MNIST shape, against this machine's GEMM rate, one core's FMA peak and the\n"
+      "PyTorch peer; and the GEMM libraries' rates (Eigen, BLIS, OpenBLAS) at the network's\n"
+      "products.");
   cmd->add_option("--train-samples", o->train_samples, "Samples in the training epoch")
       ->capture_default_str();
   cmd->add_option("--eval-samples", o->eval_samples, "Test samples per noisy pass")
@@ -228,6 +423,15 @@ Command add_bench_command(CLI::App& app) {
   cmd->add_option("--peer", o->peer, "The PyTorch peer script")->capture_default_str();
   cmd->add_option("--python", o->python, "Python with torch installed")->capture_default_str();
   cmd->add_flag("--no-peer", o->no_peer, "Do not run the PyTorch peer");
+  cmd->add_option("--gemm-seconds", o->gemm_seconds,
+                  "Seconds of measurement per GEMM library and product")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag(
+      "--gemm-only", o->gemm_only,
+      "Only the FMA peak and the GEMM libraries' rates (no training, evaluation or peer)");
+  // Internal: bench runs itself with another BLIS configuration (BLIS picks one per process).
+  cmd->add_flag("--blis-child", o->blis_child)->group("");
   return {cmd, [o] { return bench(*o); }};
 }
 
