@@ -13,6 +13,7 @@
 #include "cli/run_output.hpp"
 #include "cli/run_study.hpp"
 #include "cli/validators.hpp"
+#include "config/toml_input.hpp"
 #include "core/error.hpp"
 #include "io/logits_file.hpp"
 #include "io/posix_file.hpp"
@@ -105,7 +106,19 @@ int run_eval_into_archive(const EvalOptions& o, const RunConfig& cfg) {
   std::error_code ignored;
   if (study_file.has_parent_path())
     std::filesystem::create_directories(study_file.parent_path(), ignored);
-  posix::write_file_atomically(study_file.string(), eval_study_text(o, cfg));
+  const std::string text = eval_study_text(o, cfg);
+  // Never over another file: a study of the user's (`-o studies/x.h5` names studies/x.toml), or
+  // the study of another evaluation, whose archive it describes. The same study resumes.
+  if (std::filesystem::exists(study_file)) {
+    if (read_text_file(study_file.string(), "study file") != text)
+      throw Error(fmt::format(
+          "eval -o {}: {} exists and is not the study of this evaluation; eval writes its study "
+          "there, so give -o another name (or remove that file if it is an earlier evaluation's "
+          "that you no longer need, with its archive)",
+          o.archive, study_file.string()));
+  } else {
+    posix::write_file_atomically(study_file.string(), text);
+  }
   fmt::print("study of this evaluation: {}\n", study_file.string());
   std::fflush(stdout);
   RunOptions run;

@@ -125,6 +125,14 @@ clean=$(sed -n 's/^clean test accuracy: \([0-9.]*\)%.*/\1/p' "$work/idx-train.tx
 grep -Eq "^\| 1 \| $clean \(n=1\)" "$work/report.md" || fail "report: not the clean $clean%: $(grep '^| 1' "$work/report.md")"
 "$bin" run "$work/evals/idx.toml" -o "$work/again.h5" > /dev/null
 compare "$work/evals/idx.h5" "$work/again.h5" || fail "running the written study again gives other results"
+# Again: the same study, so the archive resumes; another evaluation or a user's file is kept.
+"$bin" eval "$work/idx-w.h5" -o "$work/evals/idx.h5" > "$work/idx-again.txt" \
+  || fail "eval -o again: $(cat "$work/idx-again.txt")"
+grep -q "resuming: 1 tasks already finished" "$work/idx-again.txt" || fail "eval -o again did not resume"
+cp "$work/idx.toml" "$work/evals/mine.toml"
+expect_error "$work/evals/mine.toml exists and is not the study of this evaluation" \
+  "$bin" eval "$work/idx-w.h5" -o "$work/evals/mine.h5"
+cmp -s "$work/idx.toml" "$work/evals/mine.toml" || fail "eval -o changed a file it did not write"
 
 # --- bad input --------------------------------------------------------------------------------
 expect_error "not a noisesweep weights file" "$bin" eval "$work/kept.h5"
