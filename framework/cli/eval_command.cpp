@@ -57,6 +57,14 @@ RunFile eval_settings(const EvalOptions& o, const ModelWeights& weights) {
   return run;
 }
 
+// Where the settings come from, for the printed header and the written study: weights imported
+// from another framework store none, and then the defaults apply.
+std::string settings_source(const EvalOptions& o, const std::string& weights_settings) {
+  if (!o.run_file.empty()) return "the settings of " + o.run_file;
+  return weights_settings.empty() ? "the default settings (the weights store none)"
+                                  : "the settings of its training run";
+}
+
 // A study name from the archive's file name: letters, digits, '_', '.' and '-' only.
 std::string study_name_for(const std::string& archive) {
   std::string name = "eval-" + std::filesystem::path(archive).stem().string();
@@ -69,7 +77,8 @@ std::string study_name_for(const std::string& archive) {
 // derives its task's seed from the study seed, so everything drawn from the seed must not matter
 // to the network: synthetic data are refused, and the standardisation, which a split drawn from
 // the seed may change, is pinned to the values the printed evaluation uses.
-std::string eval_study_text(const EvalOptions& o, RunConfig cfg) {
+std::string eval_study_text(const EvalOptions& o, RunConfig cfg,
+                            const std::string& weights_settings) {
   if (cfg.data.name == "synthetic")
     throw Error(fmt::format(
         "eval -o {}: synthetic data are drawn from the run's seed, and a study derives its task's "
@@ -87,9 +96,9 @@ std::string eval_study_text(const EvalOptions& o, RunConfig cfg) {
   std::istringstream lines(to_toml(cfg));
   for (std::string line; std::getline(lines, line);)
     if (!line.starts_with("seed ")) defaults += line + "\n";
-  const std::string source = o.run_file.empty() ? "its training run" : o.run_file;
+  const std::string source = settings_source(o, weights_settings);
   return fmt::format(
-      "# The evaluation of {} with the settings of {}{}, written by `noisesweep eval -o`.\n"
+      "# The evaluation of {} with {}{}, written by `noisesweep eval -o`.\n"
       "# `noisesweep run` of this file repeats it. To evaluate several networks into one archive,\n"
       "# sweep train.init_from in [stage.grid]. The task's random streams derive from the study\n"
       "# seed, so its noise draws differ from those `noisesweep eval` prints without -o.\n"
@@ -99,14 +108,15 @@ std::string eval_study_text(const EvalOptions& o, RunConfig cfg) {
 }
 
 // With -o: the study written next to the archive (ARCHIVE without .h5 + .toml), then run.
-int run_eval_into_archive(const EvalOptions& o, const RunConfig& cfg) {
+int run_eval_into_archive(const EvalOptions& o, const RunConfig& cfg,
+                          const std::string& weights_settings) {
   std::filesystem::path study_file(o.archive);
   study_file.replace_extension(".toml");
   // As `run` creates the archive's folder; a failure is reported by the write below, by path.
   std::error_code ignored;
   if (study_file.has_parent_path())
     std::filesystem::create_directories(study_file.parent_path(), ignored);
-  const std::string text = eval_study_text(o, cfg);
+  const std::string text = eval_study_text(o, cfg, weights_settings);
   // Never over another file: a study of the user's (`-o studies/x.h5` names studies/x.toml), or
   // the study of another evaluation, whose archive it describes. The same study resumes.
   if (std::filesystem::exists(study_file)) {
@@ -161,15 +171,15 @@ Json eval_json(const EvalOptions& o, const RunConfig& cfg, const RunResult& r) {
 int run_eval(const EvalOptions& o) {
   const ModelWeights weights = load_weights(o.weights);
   const RunFile run = eval_settings(o, weights);
-  if (!o.archive.empty()) return run_eval_into_archive(o, run.config);
+  if (!o.archive.empty()) return run_eval_into_archive(o, run.config, weights.settings_text);
   const MachineMemory machine = machine_memory();
   const MemoryEstimate memory =
       check_memory(run, o.run_file.empty() ? o.weights : o.run_file, machine);
   if (!o.json)
-    print_header(run.config,
-                 fmt::format("eval {} with the settings of {}", o.weights,
-                             o.run_file.empty() ? "its training run" : o.run_file),
-                 memory, machine);
+    print_header(
+        run.config,
+        fmt::format("eval {} with {}", o.weights, settings_source(o, weights.settings_text)),
+        memory, machine);
   RunObserver observer = o.quiet || o.json ? RunObserver{} : printing_observer(run.config);
   if (!o.logits.empty())
     observer.tested = [&](const Parameters<float>& p, const data::DataSplits& data) {
