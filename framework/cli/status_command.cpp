@@ -10,8 +10,10 @@
 #include "archive/journal.hpp"
 #include "cli/commands.hpp"
 #include "cli/json_output.hpp"
+#include "cli/terminal.hpp"
 #include "core/build_info.hpp"
 #include "core/error.hpp"
+#include "core/wrap.hpp"
 #include "study/shard.hpp"
 #include "study/study.hpp"
 
@@ -93,37 +95,47 @@ StatusReport read_status(const std::string& path) {
   return report;
 }
 
+// On a terminal, long lines (a build's description, failure messages) wrap to its width.
 void print_text(const StatusReport& report) {
+  std::string out;
   const Study& study = report.study;
-  fmt::print("archive {}: study {} ({}), {} tasks\n", report.archive, study.name, study.file,
-             study.tasks.size());
+  fmt::format_to(std::back_inserter(out), "archive {}: study {} ({}), {} tasks\n", report.archive,
+                 study.name, study.file, study.tasks.size());
   if (!report.shard.whole())
-    fmt::print("shard {}: {} of the study's tasks (merge the shards' archives for the rest)\n",
-               report.shard.str(), report.in_shard);
+    fmt::format_to(std::back_inserter(out),
+                   "shard {}: {} of the study's tasks (merge the shards' archives for the rest)\n",
+                   report.shard.str(), report.in_shard);
   if (report.from_journal > 0)
-    fmt::print("includes {} task(s) from the journal of a running or interrupted sweep\n",
-               report.from_journal);
-  for (const std::string& problem : report.journal_problems) fmt::print("warning: {}\n", problem);
+    fmt::format_to(std::back_inserter(out),
+                   "includes {} task(s) from the journal of a running or interrupted sweep\n",
+                   report.from_journal);
+  for (const std::string& problem : report.journal_problems)
+    fmt::format_to(std::back_inserter(out), "warning: {}\n", problem);
   // Results of different builds can differ in the last bits (README, "Bitwise
   // reproducibility"): say which computed what.
   const std::string mine = numeric_build();
   for (const auto& [build, count] : report.builds)
-    fmt::print("computed by: {} finished task(s): {}{}\n", count,
-               build.empty() ? "a release that did not record its build (before 0.2)" : build,
-               build == mine ? " (this program)" : "");
-  fmt::print("\n{:<24} {:>8} {:>8} {:>8}\n", "stage", "done", "failed", "pending");
+    fmt::format_to(std::back_inserter(out), "computed by: {} finished task(s): {}{}\n", count,
+                   build.empty() ? "a release that did not record its build (before 0.2)" : build,
+                   build == mine ? " (this program)" : "");
+  fmt::format_to(std::back_inserter(out), "\n{:<24} {:>8} {:>8} {:>8}\n", "stage", "done", "failed",
+                 "pending");
   for (std::size_t s = 0; s < study.stages.size(); ++s) {
     const StageCounts& c = report.stages[s];
-    fmt::print("{:<24} {:>8} {:>8} {:>8}\n", study.stages[s], c.done, c.failed, c.pending);
+    fmt::format_to(std::back_inserter(out), "{:<24} {:>8} {:>8} {:>8}\n", study.stages[s], c.done,
+                   c.failed, c.pending);
   }
   const StageCounts& total = report.total;
-  fmt::print("{:<24} {:>8} {:>8} {:>8}\n", "total", total.done, total.failed, total.pending);
+  fmt::format_to(std::back_inserter(out), "{:<24} {:>8} {:>8} {:>8}\n", "total", total.done,
+                 total.failed, total.pending);
   if (!report.failed.empty()) {
-    fmt::print("\nfailed tasks:\n");
+    fmt::format_to(std::back_inserter(out), "\nfailed tasks:\n");
     for (const FailedTask& f : report.failed)
-      fmt::print("  [{}] {} {}: {}: {}\n", f.index, f.stage, f.id.substr(0, 8), to_string(f.status),
-                 f.message);
+      fmt::format_to(std::back_inserter(out), "  [{}] {} {}: {}: {}\n", f.index, f.stage,
+                     f.id.substr(0, 8), to_string(f.status), f.message);
   }
+  const std::size_t width = terminal_width();
+  fmt::print("{}", width > 0 ? wrap(out, width) : out);
 }
 
 // The layout README.md documents under "Output for scripts"; change both together.

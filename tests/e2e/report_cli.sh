@@ -113,6 +113,11 @@ grep -Eq "^\.\.\. [0-9]+ more columns: .* and [0-9]+ more$" "$work/plan-tty.txt"
   || fail "plan does not say which columns it left out: $(cat "$work/plan-tty.txt")"
 "$bin" plan "$root/studies/hardware-agnostic.toml" --rows 5 | grep -q "train.noise.OutputNoise" \
   || fail "piped, plan leaves out columns"
+# status on the same terminal: its long lines (the build's description) wrap.
+script -qc "stty cols 100; $bin status $work/small.h5" /dev/null | tr -d '\r' > "$work/status-tty.txt"
+awk 'length($0) > 100 { bad = 1; print "too long: " $0 } END { exit bad }' "$work/status-tty.txt" \
+  || fail "status on a terminal passes 100 columns"
+grep -q "^total  *16  *0  *0$" "$work/status-tty.txt" || fail "status on a terminal: $(cat "$work/status-tty.txt")"
 
 # HTML with a figure: a real 1x1 PNG written with zlib, embedded as a data URL.
 mkdir "$work/figs"
