@@ -56,7 +56,6 @@ std::string memory_lines(const Study& study, const StudyMemory& memory) {
       100 * kWarnFraction);
   for (const std::string& w : study_memory_warnings(study, memory, machine, 1))
     out += fmt::format("warning: {}\n", w);
-  if (const auto w = large_run_warning(study, Shard{})) out += fmt::format("warning: {}\n", *w);
   return out;
 }
 
@@ -196,6 +195,7 @@ std::string format_plan(const Study& study, double gflops_per_core, int max_rows
       gflops_per_core);
   for (const std::string& g : guesses) notes += fmt::format("note: {}\n", g);
   notes += memory_lines(study, memory);
+  if (const auto w = large_run_warning(study, Shard{})) notes += fmt::format("warning: {}\n", *w);
   return out + prose(notes);
 }
 
