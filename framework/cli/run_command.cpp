@@ -221,20 +221,16 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   return 0;
 }
 
-// load_study has refused what cannot fit; what fits but comes close is said once, by the
-// process that coordinates (every rank reads the study). `tasks_at_once`: the tasks this
+// Said once, before the run starts, by the process that coordinates (every rank reads the
+// study): what fits in memory but comes close (load_study has refused what cannot fit), and a
+// run too large for one archive, with the advice to shard it. `tasks_at_once`: the tasks this
 // process runs beside the coordinator.
-void warn_about_memory(const Study& study, int tasks_at_once) {
-  for (const std::string& warning :
-       study_memory_warnings(study, estimate_study_memory(study), machine_memory(), tasks_at_once))
+void warn_before_start(const Study& study, const RunOptions& o, int tasks_at_once) {
+  std::vector<std::string> warnings =
+      study_memory_warnings(study, estimate_study_memory(study), machine_memory(), tasks_at_once);
+  if (const auto size = large_run_warning(study, parse_shard(o.shard))) warnings.push_back(*size);
+  for (const std::string& warning : warnings)
     fmt::print(stderr, "noisesweep: warning: {}\n", warning);
-  std::fflush(stderr);
-}
-
-// The advice to shard a run too large for one archive, before it starts.
-void warn_about_size(const Study& study, const RunOptions& o) {
-  if (const auto warning = large_run_warning(study, parse_shard(o.shard)))
-    fmt::print(stderr, "noisesweep: warning: {}\n", *warning);
   std::fflush(stderr);
 }
 
@@ -244,16 +240,12 @@ int run_study(const RunOptions& o) {
   const Study study = load_study(o.study_file);
   const StopSignals signals;
   if (!launched_by_mpi()) {
-    warn_about_memory(study, o.threads);
-    warn_about_size(study, o);
+    warn_before_start(study, o, o.threads);
     return coordinate_and_store(o, study, signals, nullptr);
   }
 
   const MpiSession mpi;
-  if (mpi.rank() == 0) {
-    warn_about_memory(study, 1);
-    warn_about_size(study, o);
-  }
+  if (mpi.rank() == 0) warn_before_start(study, o, 1);
   if (mpi.rank() != 0) {
     const auto link = make_mpi_worker_link(mpi);
     run_worker(study, *link, {mpi.rank(), host_name()}, [&] { return signals.received(); });
