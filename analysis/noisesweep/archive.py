@@ -82,21 +82,26 @@ def toml_value(toml_text):
     return frozen(value)
 
 
+def open_hdf5(path, error=ArchiveError, what="an archive file"):
+    """The HDF5 file at `path`, read-only; a missing file, a folder or a file of another kind
+    raises `error` with one line that names the path. Shared by every reader of the package."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise error(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise error(f"{path}: a folder, not {what}")
+    try:
+        return h5py.File(path, "r")
+    except OSError as e:
+        raise error(f"{path}: not an HDF5 file ({e})") from None
+
+
 @contextmanager
 def open_archive(path):
     """Opens the archive read-only after checking that it is one, of a version this reader
     knows; raises ArchiveError otherwise. Yields the h5py.File."""
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise ArchiveError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise ArchiveError(f"{path}: a folder, not an archive file")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise ArchiveError(f"{path}: not an HDF5 file ({e})") from None
-    with f:
-        check_format(path, f)
+    with open_hdf5(path) as f:
+        check_format(os.fspath(path), f)
         yield f
 
 

@@ -163,13 +163,7 @@ def read_weights(path, task=None):
     """The Weights of a weights file, or with `task` (an id) of that task in a study archive
     (kept when the study's [archive] weights setting kept them)."""
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise TorchIOError(f"{path}: no such file")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise TorchIOError(f"{path}: not an HDF5 file ({e})") from None
-    with f:
+    with _archive.open_hdf5(path, TorchIOError, "a weights file") as f:
         found = _archive.text(f.attrs.get("format", ""))
         if found == _archive.FORMAT:
             try:
