@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <Eigen/Core>
 
+#include "core/gemm_kernels.hpp"
+
 namespace ns {
 
 std::string program_version() {
@@ -46,9 +48,10 @@ std::string isa_level() {
 }
 
 std::string numeric_build() {
-  return fmt::format("{}; flags {} -march={}; ISA {}; Eigen {} ({}); glibc {}", compiler_version(),
-                     NOISESWEEP_CXX_FLAGS, NOISESWEEP_ARCH, isa_level(), eigen_version(),
-                     Eigen::SimdInstructionSetsInUse(), gnu_get_libc_version());
+  return fmt::format("{}; flags {} -march={}; ISA {}; Eigen {} ({}); GEMM {}; glibc {}",
+                     compiler_version(), NOISESWEEP_CXX_FLAGS, NOISESWEEP_ARCH, isa_level(),
+                     eigen_version(), Eigen::SimdInstructionSetsInUse(), gemm_description(),
+                     gnu_get_libc_version());
 }
 
 }  // namespace ns

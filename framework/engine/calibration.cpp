@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "engine/gemm.hpp"
 #include "engine/network.hpp"
 
 namespace ns {
@@ -26,7 +27,7 @@ std::vector<LayerCalibration> calibrate(const Parameters<S>& p, const Mat<S>& x)
     forward<S>(p, block, nullptr, ws);
     for (int l = 0; l < arch.layers(); ++l) {
       const Mat<S>& input = l == 0 ? block : ws.out[l - 1];
-      product.noalias() = p.w(l) * input;
+      gemm::multiply<S>(p.w(l), gemm::Op::Plain, input, gemm::Op::Plain, product);
       LayerCalibration& cl = c[l];
       cl.input_min = std::min(cl.input_min, double(input.minCoeff()));
       cl.input_max = std::max(cl.input_max, double(input.maxCoeff()));

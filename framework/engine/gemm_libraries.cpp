@@ -1,12 +1,14 @@
 #include "engine/gemm_libraries.hpp"
 
-#include <blis.h>
 #include <dlfcn.h>
 #include <fmt/format.h>
 
 #include <cstdlib>
 
 #include "core/best_rate.hpp"
+#include "core/gemm_kernels.hpp"
+#include "engine/blis.hpp"
+#include "engine/gemm.hpp"
 
 namespace ns::gemm {
 
@@ -79,69 +81,31 @@ Library eigen_library() {
           }};
 }
 
-// ---- BLIS: its native typed API, one thread per call.
+// ---- BLIS: its native typed API, with one configuration's kernels.
 
-namespace {
-
-// BLIS 0.9 reads BLIS_ARCH_TYPE when the configuration is first queried, and aborts ("Accessed
-// uninitialized context in gks") when that happens before bli_init(): initialise first.
-void blis_init() {
-  static const bool initialised = (bli_init(), true);
-  (void)initialised;
+Library blis_library(const std::string& configuration) {
+  const blis::Kernels kernels(configuration);
+  return {.name = "BLIS " + configuration,
+          .detail = fmt::format("BLIS {}, the kernels of its configuration {}", blis::version(),
+                                configuration),
+          .missing = {},
+          .multiply = [kernels](const Product& p, const float* a, const float* b, float* c) {
+            kernels.sgemm(p.transpose_a, p.transpose_b, p.m, p.n, p.k, a, p.a_rows(), b, p.b_rows(),
+                          c, p.m);
+          }};
 }
 
-}  // namespace
-
-std::string blis_configuration() {
-  blis_init();
-  return bli_arch_string(bli_arch_query_id());
-}
-
-int blis_configuration_id(std::string_view name) {
-  // The configurations this build of BLIS registers (blis.h's BLIS_CONFIG_* for x86-64).
-  const std::vector<std::pair<std::string_view, arch_t>> built = {
-#ifdef BLIS_CONFIG_SKX
-      {"skx", BLIS_ARCH_SKX},
-#endif
-#ifdef BLIS_CONFIG_HASWELL
-      {"haswell", BLIS_ARCH_HASWELL},
-#endif
-#ifdef BLIS_CONFIG_ZEN3
-      {"zen3", BLIS_ARCH_ZEN3},
-#endif
-#ifdef BLIS_CONFIG_ZEN2
-      {"zen2", BLIS_ARCH_ZEN2},
-#endif
-#ifdef BLIS_CONFIG_ZEN
-      {"zen", BLIS_ARCH_ZEN},
-#endif
-  };
-  for (const auto& [config, id] : built)
-    if (config == name) return int(id);
-  return -1;
-}
-
-Library blis_library() {
-  const std::string config = blis_configuration();
-  const char* requested = std::getenv("BLIS_ARCH_TYPE");
-  return {
-      .name = "BLIS " + config,
-      .detail = fmt::format("BLIS {}, configuration {} ({})", bli_info_get_version_str(), config,
-                            requested ? fmt::format("BLIS_ARCH_TYPE={}", requested)
-                                      : std::string("its CPU detection")),
-      .missing = {},
-      .multiply = [](const Product& p, const float* a, const float* b, float* c) {
-        rntm_t one_thread;
-        bli_rntm_init(&one_thread);
-        bli_rntm_set_num_threads(1, &one_thread);
-        float one = 1, zero = 0;
-        // Column-major: row stride 1, column stride the leading dimension. BLIS 0.9's
-        // prototypes take the inputs as non-const; it does not write them.
-        bli_sgemm_ex(p.transpose_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
-                     p.transpose_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, p.m, p.n, p.k, &one,
-                     const_cast<float*>(a), 1, p.a_rows(), const_cast<float*>(b), 1, p.b_rows(),
-                     &zero, c, 1, p.m, nullptr, &one_thread);
-      }};
+Library engine_library() {
+  return {.name = "engine",
+          .detail = fmt::format("noisesweep's products: {}", gemm_description()),
+          .missing = {},
+          .multiply = [](const Product& p, const float* a, const float* b, float* c) {
+            const Eigen::Map<const Mat<float>> A(a, p.a_rows(), p.a_cols()),
+                B(b, p.b_rows(), p.b_cols());
+            Eigen::Map<Mat<float>> C(c, p.m, p.n);
+            gemm::multiply<float>(A, p.transpose_a ? Op::Transposed : Op::Plain, B,
+                                  p.transpose_b ? Op::Transposed : Op::Plain, C);
+          }};
 }
 
 // ---- OpenBLAS, loaded at run time.

@@ -1,8 +1,8 @@
 #pragma once
 // Single-threaded float GEMM at the engine's products through the libraries the engine could
-// use: Eigen (as the engine calls it), BLIS (its native API) and OpenBLAS (its CBLAS interface,
-// loaded at run time). `noisesweep bench` sets their rates against the core's FMA peak; the
-// engine itself multiplies with Eigen only.
+// use: Eigen, BLIS (its native API, each configuration this CPU runs) and OpenBLAS (its CBLAS
+// interface, loaded at run time). `noisesweep bench` sets their rates against the core's FMA
+// peak, next to the engine's own choice (engine/gemm.hpp).
 #include <functional>
 #include <string>
 #include <string_view>
@@ -54,18 +54,14 @@ struct Library {
 };
 
 Library eigen_library();
-// BLIS runs the kernels of one of its configurations ("zen3", "skx", ...), chosen once per
-// process: the one BLIS_ARCH_TYPE names by number (BLIS 0.9 takes no names), else the one its
-// CPU detection picks.
-Library blis_library();
+// The kernels of one BLIS configuration ("skx", "haswell", "zen3"), chosen per call.
+Library blis_library(const std::string& configuration);
 // OpenBLAS from libopenblas.so.0, loaded at the first call (see gemm_libraries.cpp for why it
 // is not linked). Its kernels: OPENBLAS_CORETYPE's when set, else those of this CPU's
 // instruction set, as the PyTorch peer of `noisesweep bench` chooses them.
 Library openblas_library();
-
-std::string blis_configuration();  // the configuration this process's BLIS runs
-// The number BLIS_ARCH_TYPE takes for configuration `name`; -1 when this BLIS lacks it.
-int blis_configuration_id(std::string_view name);
+// The engine's own products (engine/gemm.hpp): BLIS's chosen kernels, or Eigen for thin ones.
+Library engine_library();
 
 // GFLOP/s of `library` at `product`: best of short samples over about `seconds`.
 double gflops(const Library& library, const Product& product, double seconds);

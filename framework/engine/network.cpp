@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/activation.hpp"
+#include "engine/gemm.hpp"
 #include "engine/loss.hpp"
 
 namespace ns {
@@ -70,7 +71,7 @@ const Mat<S>& forward_on(const Parameters<S>& w, const Mat<S>& x, const NetworkN
       input = &editable;
     }
     Mat<S>& z = l < layers - 1 ? ws.act_in[l] : ws.out[l];
-    z.noalias() = w.w(l) * *input;
+    gemm::multiply<S>(w.w(l), gemm::Op::Plain, *input, gemm::Op::Plain, z);
     if (hooks)
       for (const auto& h : *hooks) h->product(z, w.w(l), *input);
     z.colwise() += w.b(l);
@@ -139,7 +140,7 @@ LossParts loss_and_gradient(const Parameters<S>& p, const RegTerms& reg, const M
       for (auto h = hooks->rbegin(); h != hooks->rend(); ++h)
         (*h)->product_gradient(ws.d_z, w.w(l), input, d_w_extra, l > 0 ? &d_input_extra : nullptr);
     }
-    grad.w(l).noalias() = ws.d_z * input.transpose();
+    gemm::multiply<S>(ws.d_z, gemm::Op::Plain, input, gemm::Op::Transposed, grad.w(l));
     if (d_w_extra.size()) grad.w(l) += d_w_extra;
     if (hooks && noise->changes_weights()) {  // dLoss/dW~ -> dLoss/dW
       Mat<S> g = grad.w(l);
@@ -147,7 +148,8 @@ LossParts loss_and_gradient(const Parameters<S>& p, const RegTerms& reg, const M
       grad.w(l) = g;
     }
     if (l == 0) break;
-    ws.d_out.noalias() = w.w(l).transpose() * ws.d_z;  // dLoss/dx^_l; the input hooks pass it
+    // dLoss/dx^_l; the input hooks pass it
+    gemm::multiply<S>(w.w(l), gemm::Op::Transposed, ws.d_z, gemm::Op::Plain, ws.d_out);
     if (d_input_extra.size()) ws.d_out += d_input_extra;
 
     // Back through hidden layer h = l - 1: y = hooks(f(z)) or y = f(hooks(z)).

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/activation.hpp"
+#include "engine/gemm.hpp"
 #include "engine/loss.hpp"
 #include "engine/network.hpp"
 #include "nonideality/eval_job.hpp"
@@ -82,7 +83,7 @@ KindAccuracies evaluate_fast(const EvalJob& job) {
   const Drawer<float> draw = job.kind->draw_float;
 
   Mat<float> first(arch.out(0), test.size());
-  first.noalias() = p.w(0) * test.x;
+  gemm::multiply<float>(p.w(0), gemm::Op::Plain, test.x, gemm::Op::Plain, first);
   first.colwise() += p.b(0);
   if (after) {
     Mat<float> z = std::move(first);
@@ -91,7 +92,7 @@ KindAccuracies evaluate_fast(const EvalJob& job) {
   Mat<float> clean_next;
   Vec<float> row_sums;
   if (rank_one) {
-    clean_next.noalias() = p.w(1) * first;
+    gemm::multiply<float>(p.w(1), gemm::Op::Plain, first, gemm::Op::Plain, clean_next);
     row_sums = p.w(1).rowwise().sum();
   }
 
@@ -132,7 +133,7 @@ KindAccuracies evaluate_fast(const EvalJob& job) {
             if (noise) noise->scale(z), noise->shift(z);
             activate(arch.activation, z, y);
           }
-          z.noalias() = p.w(1) * y;
+          gemm::multiply<float>(p.w(1), gemm::Op::Plain, y, gemm::Op::Plain, z);
         }
         z.colwise() += p.b(1);
         // The remaining hidden layers, each with fresh noise, then the output layer.
@@ -142,7 +143,7 @@ KindAccuracies evaluate_fast(const EvalJob& job) {
           if (noise && !after) noise->scale(z), noise->shift(z);
           activate(arch.activation, z, y);
           if (noise && after) noise->scale(y), noise->shift(y);
-          z.noalias() = p.w(h + 1) * y;
+          gemm::multiply<float>(p.w(h + 1), gemm::Op::Plain, y, gemm::Op::Plain, z);
           z.colwise() += p.b(h + 1);
         }
         correct += count_correct<float>(z, test.y.segment(start, m));

@@ -13,6 +13,7 @@
 #include <cmath>
 
 #include "config/run_config.hpp"
+#include "engine/gemm.hpp"
 #include "nonideality/nonideality.hpp"
 #include "nonideality/weight_noise_levels.hpp"
 
@@ -69,13 +70,20 @@ class MultiplicativeRead final : public Perturbation<S> {
     const Mat<S> h =
         (sd.array() > S(0)).select(g_z.array() * s_ * xi_.array() / sd.array(), S(0)).matrix();
     const Mat<S> x2 = x.array().square().matrix();
-    g_w.array() += w.array() * (h * x2.transpose()).array();
-    if (g_x) g_x->array() += x.array() * (w.array().square().matrix().transpose() * h).array();
+    Mat<S> product;
+    gemm::multiply<S>(h, gemm::Op::Plain, x2, gemm::Op::Transposed, product);
+    g_w.array() += w.array() * product.array();
+    if (!g_x) return;
+    gemm::multiply<S>(w.array().square().matrix(), gemm::Op::Transposed, h, gemm::Op::Plain,
+                      product);
+    g_x->array() += x.array() * product.array();
   }
 
  private:
   static Mat<S> spread(const Eigen::Ref<const Mat<S>>& w, const Mat<S>& x) {
-    Mat<S> sd = w.array().square().matrix() * x.array().square().matrix();
+    Mat<S> sd;
+    gemm::multiply<S>(w.array().square().matrix(), gemm::Op::Plain, x.array().square().matrix(),
+                      gemm::Op::Plain, sd);
     return sd.array().sqrt().matrix();
   }
   S s_;

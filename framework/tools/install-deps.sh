@@ -13,7 +13,7 @@ packages=(build-essential cmake pkg-config git
           # PyTorch: noisesweep.torch_io and the peer of `noisesweep bench`; libopenblas0, as
           # Debian's torch otherwise runs on the reference BLAS, about 15x slower
           python3-torch libopenblas0
-          libblis-dev  # BLIS: `noisesweep bench` measures it and OpenBLAS next to Eigen
+          libblis-serial-dev  # BLIS: the engine's GEMM kernels (linked statically)
           slurmctld slurmd slurm-client munge)  # the SLURM tests start a one-node cluster
 # npm fetches the data sets; a machine may already have its own Node.js and npm.
 command -v npm >/dev/null || packages+=(npm)

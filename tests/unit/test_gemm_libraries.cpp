@@ -7,6 +7,7 @@
 
 #include "config/run_config.hpp"
 #include "core/fma_peak.hpp"
+#include "engine/blis.hpp"
 #include "engine/gemm_libraries.hpp"
 
 using namespace ns;
@@ -44,7 +45,9 @@ TEST_CASE("each GEMM library's products match a float64 reference", "[gemm]") {
   // install-deps.sh installs OpenBLAS (libopenblas0) with PyTorch: its absence is an error here.
   INFO(openblas.missing);
   CHECK(openblas.missing.empty());
-  std::vector<gemm::Library> libraries = {gemm::eigen_library(), gemm::blis_library()};
+  std::vector<gemm::Library> libraries = {gemm::eigen_library(), gemm::engine_library()};
+  for (const std::string& config : blis::configurations_for_this_cpu())
+    libraries.push_back(gemm::blis_library(config));
   if (openblas.missing.empty()) libraries.push_back(openblas);
 
   // The bound. Each entry of C = op(A) op(B) is a dot product of length k, which float32
@@ -90,11 +93,10 @@ TEST_CASE("OpenBLAS's loading leaves the environment as it was", "[gemm]") {
   CHECK((std::getenv("OPENBLAS_NUM_THREADS") != nullptr) == threads_set);
 }
 
-TEST_CASE("BLIS names its configuration", "[gemm]") {
-  const std::string config = gemm::blis_configuration();
-  CHECK(!config.empty());
-  CHECK(gemm::blis_library().name == "BLIS " + config);
-  CHECK(gemm::blis_configuration_id("no-such-configuration") == -1);
+TEST_CASE("BLIS's configurations are named, and an unknown one is refused by name", "[gemm]") {
+  CHECK(gemm::blis_library("haswell").name == "BLIS haswell");
+  CHECK_THROWS_WITH(gemm::blis_library("no-such-configuration"),
+                    Catch::Contains("no kernels of configuration \"no-such-configuration\""));
 }
 
 TEST_CASE("the FMA peak is a positive, finite rate", "[gemm]") {
