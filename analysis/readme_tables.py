@@ -468,6 +468,29 @@ def _(paths, _lines):
             log[start], "", header, rows[0], "...".rjust(level_column), level_1[0], "```"]
 
 
+@renderer("excerpt", "speed-bench")
+def _(paths, _lines):
+    """One run of `noisesweep bench`: the engine's rates against the FMA peak, the GEMM table's
+    totals, the engine's choice of kernels and the PyTorch ratios."""
+    source = one_source(paths, ".txt")
+    out = [l.rstrip() for l in source.read_text(encoding="utf-8").split("\n")]
+    def where(pattern, after=0):
+        for i in range(after, len(out)):
+            if re.match(pattern, out[i]):
+                return i
+        raise SourceError(f"{rel(source)}: no line matches {pattern!r}")
+    start = where(r"engine: single-core")
+    rates = out[start:where(r" the fast path can exceed") + 1]
+    table = where(r"GEMM libraries:")
+    totals = [out[table], out[table + 1]] + [l for l in out[table:where(r"Eigen: ")]
+                                             if re.match(r"(training step|noisy-evaluation|  all \d)", l)]
+    choice = out[where(r"engine's choice:")]
+    peers = [l for l in out if l.startswith(("PyTorch peer", "torch train", "ratios"))]
+    if len(peers) < 3:
+        raise SourceError(f"{rel(source)}: no PyTorch peer")
+    return ["```", *rates, "", *totals, choice, "", *peers, "```"]
+
+
 # --- Numbers in prose ---------------------------------------------------------------------------------
 
 NUMBER = r"[+\u2212-]?\d(?:[\d,]*\d)?(?:\.\d+)?(?:e[+-]?\d+)?"
@@ -838,6 +861,32 @@ def plan(study: Path) -> dict:
     if done.returncode != 0:
         raise SourceError(f"{program} plan {rel(study)} failed: {done.stderr.strip()}")
     return json.loads(done.stdout)
+
+
+@prose("speed-findings")
+def _(paths):
+    source = one_source(paths, ".txt")
+    text = source.read_text(encoding="utf-8")
+    def number(pattern):
+        found = re.findall(pattern, text)
+        if not found:
+            raise SourceError(f"{rel(source)}: nothing matches {pattern!r}")
+        return [float(x) for x in found]
+    train_peak = number(r"train, 1 epoch .*, (\d+)% of peak")[0]
+    protocol = number(r"noisy eval, protocol ([\d.]+)x")
+    training = number(r"training ([\d.]+)x \(goal")
+    lines = [l for l in text.split("\n") if l.startswith("  all 8 products")]
+    if len(lines) != 1:
+        raise SourceError(f"{rel(source)}: no single 'all 8 products' row")
+    engine_share = re.findall(r"(\d+)%", lines[0])[-1]  # the last column is the engine's
+    return [
+        Claim("Training runs at {peak}% of the core's FMA peak", lambda: {"peak": f"{train_peak:.0f}"}),
+        Claim("noisy evaluation at over {x}x PyTorch's naive passes", lambda: {"x": f"{int(min(protocol))}"}),
+        Claim("training at {goal}x PyTorch is not reached yet ({lo}-{hi}x)",
+              lambda: {"goal": "2", "lo": f"{min(training):.1f}", "hi": f"{max(training):.1f}"},
+              requires=holds(max(training) < 2, "training reaches 2x PyTorch")),
+        Claim("the products run at {share}% of the peak", lambda: {"share": engine_share}),
+    ]
 
 
 @prose("depth-plan")
