@@ -863,6 +863,30 @@ def plan(study: Path) -> dict:
     return json.loads(done.stdout)
 
 
+@prose("compare-builds")
+def _(paths):
+    """tests/perf/compare_builds.sh's output: [1] native, [2] portable, [3] x86-64-v3,
+    [4] x86-64-v4, [5] native again."""
+    source = one_source(paths, ".txt")
+    text = source.read_text(encoding="utf-8")
+    pairs = {(int(a), int(b)): (int(n), int(total)) for a, b, n, total in
+             re.findall(r"\[(\d)\] vs \[(\d)\]: (\d+) of (\d+) result values differ", text)}
+    builds = dict(re.findall(r"^\[(\d)\] (\S+):", text, re.M))
+    expected = {"1": "build/noisesweep", "2": "build-portable/noisesweep",
+                "3": "build/noisesweep-x86-64-v3", "4": "build-x86-64-v4/noisesweep", "5": "build/noisesweep"}
+    if builds != expected or len(pairs) != 10:
+        raise SourceError(f"{rel(source)}: expected the builds {expected}, found {builds}")
+    differ = lambda a, b: str(pairs[(a, b)][0])
+    return [
+        Claim("counts the result values (accuracies, curves, noise arrays, statistics, weights: {total} in all)",
+              lambda: {"total": str(pairs[(1, 2)][1])}),
+        Claim("the portable build differs from the native one in {p} values, `x86-64-v3` in {v3} and "
+              "`x86-64-v4` in {v4}; the same build run twice differs in {same}",
+              lambda: {"p": differ(1, 2), "v3": differ(1, 3), "v4": differ(1, 4), "same": differ(1, 5)},
+              requires=holds(pairs[(1, 5)][0] == 0, "the same build run twice differs")),
+    ]
+
+
 @prose("speed-findings")
 def _(paths):
     source = one_source(paths, ".txt")

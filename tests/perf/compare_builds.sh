@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# How much the instruction set changes results: runs the test study with each given noisesweep
-# build (e.g. the presets' build-*/noisesweep) and counts, for every pair, the result datasets
-# and attributes that differ in any bit (what tests/e2e/compare_archives.py compares).
+# How much the instruction set changes results: runs the golden study (tests/fixtures/golden/:
+# every numeric path, its large products on BLIS and its thin ones on Eigen) with each given
+# noisesweep build (e.g. the presets' build-*/noisesweep) and counts, for every pair, the result
+# datasets and attributes that differ in any bit (what tests/e2e/compare_archives.py compares).
 # Usage: tests/perf/compare_builds.sh NOISESWEEP...   (README, "Bitwise reproducibility")
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -11,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 archives=()
 for bin in "$@"; do
   out="$work/${#archives[@]}.h5"
-  "$bin" run "$root/studies/test-small.toml" -o "$out" --threads 2 > /dev/null
+  "$bin" run "$root/tests/fixtures/golden/study.toml" -o "$out" --threads 2 > /dev/null
   archives+=("$out")
   echo "[${#archives[@]}] $bin: $("$bin" --version | sed -n 's/^build: //p')"
 done
