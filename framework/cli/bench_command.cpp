@@ -8,12 +8,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <numeric>
 #include <optional>
-#include <sstream>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
