@@ -128,11 +128,36 @@ void activation_second_derivative(Activation f, const Mat<S>& z, Mat<S>& out) {
   }
 }
 
+template <class S>
+double activation_backward(Activation f, const Mat<S>& z, const Mat<S>* y, const Mat<S>& d_out, S c,
+                           Mat<S>& f_prime, Mat<S>& f_second, Mat<S>& d_z) {
+  if (f == Activation::Sigmoid && y && c == S(0)) {  // f' = y (1 - y): one pass, no exp
+    const auto out = y->array();
+    d_z = (d_out.array() * (out * (S(1) - out))).matrix();
+    return 0;
+  }
+  // With the saturation term, f'' joins the sum; written as one pass from y, the compiler
+  // contracts its multiplies and adds into FMAs differently, and the bits would depend on
+  // whether a nonideality acted on y. So that case keeps the general path.
+  activation_derivative(f, z, f_prime);
+  d_z = (d_out.array() * f_prime.array()).matrix();
+  if (c == S(0)) return 0;
+  activation_second_derivative(f, z, f_second);
+  d_z.array() += c * f_prime.array().sign() * f_second.array();
+  return f_prime.template cast<double>().cwiseAbs().sum();
+}
+
 template void activate<float>(Activation, const Mat<float>&, Mat<float>&);
 template void activate<double>(Activation, const Mat<double>&, Mat<double>&);
 template void activation_derivative<float>(Activation, const Mat<float>&, Mat<float>&);
 template void activation_derivative<double>(Activation, const Mat<double>&, Mat<double>&);
 template void activation_second_derivative<float>(Activation, const Mat<float>&, Mat<float>&);
 template void activation_second_derivative<double>(Activation, const Mat<double>&, Mat<double>&);
+template double activation_backward<float>(Activation, const Mat<float>&, const Mat<float>*,
+                                           const Mat<float>&, float, Mat<float>&, Mat<float>&,
+                                           Mat<float>&);
+template double activation_backward<double>(Activation, const Mat<double>&, const Mat<double>*,
+                                            const Mat<double>&, double, Mat<double>&, Mat<double>&,
+                                            Mat<double>&);
 
 }  // namespace ns

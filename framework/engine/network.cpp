@@ -156,15 +156,14 @@ LossParts loss_and_gradient(const Parameters<S>& p, const RegTerms& reg, const M
     const int h = l - 1;
     const LayerHooks<S>* hidden = hooks_of(noise, h);
     if (arch.noise_placement == NoisePlacement::After) scale_gradient(hidden, ws.d_out);
-    activation_derivative(arch.activation, ws.act_in[h], ws.f_prime);
-    ws.d_z.noalias() = (ws.d_out.array() * ws.f_prime.array()).matrix();
-    if (reg.saturation[h] != 0) {
-      // d|f'(z)|/dz = sign(f'(z)) f''(z), averaged over the batch.
-      const double coeff = reg.saturation_coefficient(h);
-      parts.saturation += saturation_value(coeff, ws.f_prime);
-      activation_second_derivative(arch.activation, ws.act_in[h], ws.f_second);
-      ws.d_z.array() += S(coeff) * inv_batch * ws.f_prime.array().sign() * ws.f_second.array();
-    }
+    // d|f'(z)|/dz = sign(f'(z)) f''(z), averaged over the batch. y = f(z) still holds unless a
+    // nonideality acted after f on layer h or on the input of layer l (in place on y).
+    const double coeff = reg.saturation[h] != 0 ? reg.saturation_coefficient(h) : 0.0;
+    const bool y_is_f_of_z = !hidden && !hooks;
+    const double abs_f_prime =
+        activation_backward<S>(arch.activation, ws.act_in[h], y_is_f_of_z ? &ws.out[h] : nullptr,
+                               ws.d_out, S(coeff) * inv_batch, ws.f_prime, ws.f_second, ws.d_z);
+    if (coeff != 0) parts.saturation += coeff * abs_f_prime / double(x.cols());
     if (arch.noise_placement == NoisePlacement::Before) scale_gradient(hidden, ws.d_z);
   }
   parts.weight_penalties = add_weight_penalties<S>(reg, p, &grad);
