@@ -22,8 +22,10 @@ const std::optional<blis::Kernels>& engine_kernels() {
   return kernels;
 }
 
+}  // namespace
+
 template <class S>
-void eigen_multiply(const In<S>& a, Op op_a, const In<S>& b, Op op_b, Out<S>& c) {
+void eigen_multiply(In<S> a, Op op_a, In<S> b, Op op_b, Out<S> c) {
   const bool ta = op_a == Op::Transposed, tb = op_b == Op::Transposed;
   if (!ta && !tb)
     c.noalias() = a * b;
@@ -34,8 +36,6 @@ void eigen_multiply(const In<S>& a, Op op_a, const In<S>& b, Op op_b, Out<S>& c)
   else
     c.noalias() = a.transpose() * b.transpose();
 }
-
-}  // namespace
 
 bool uses_blis(Index m, Index n, Index k) {
   return engine_kernels().has_value() && std::min({m, n, k}) >= kGemmBlisMinSide;
@@ -60,6 +60,8 @@ void multiply(In<S> a, Op op_a, In<S> b, Op op_b, Out<S> c) {
   eigen_multiply<S>(a, op_a, b, op_b, c);
 }
 
+template void eigen_multiply<float>(In<float>, Op, In<float>, Op, Out<float>);
+template void eigen_multiply<double>(In<double>, Op, In<double>, Op, Out<double>);
 template void multiply<float>(In<float>, Op, In<float>, Op, Out<float>);
 template void multiply<double>(In<double>, Op, In<double>, Op, Out<double>);
 

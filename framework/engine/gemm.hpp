@@ -26,6 +26,11 @@ void multiply(In<S> a, Op op_a, In<S> b, Op op_b, Mat<S>& c) {
   multiply<S>(a, op_a, b, op_b, Out<S>(c));
 }
 
+// The same product on Eigen alone: multiply()'s path for thin and double products, and the
+// Eigen column of `noisesweep bench`.
+template <class S>
+void eigen_multiply(In<S> a, Op op_a, In<S> b, Op op_b, Out<S> c);
+
 // Whether multiply() runs a float product of these sides on BLIS here.
 bool uses_blis(Index m, Index n, Index k);
 

@@ -70,14 +70,8 @@ Library eigen_library() {
             const Eigen::Map<const Mat<float>> A(a, p.a_rows(), p.a_cols()),
                 B(b, p.b_rows(), p.b_cols());
             Eigen::Map<Mat<float>> C(c, p.m, p.n);
-            if (!p.transpose_a && !p.transpose_b)
-              C.noalias() = A * B;
-            else if (!p.transpose_a)
-              C.noalias() = A * B.transpose();
-            else if (!p.transpose_b)
-              C.noalias() = A.transpose() * B;
-            else
-              C.noalias() = A.transpose() * B.transpose();
+            gemm::eigen_multiply<float>(A, p.transpose_a ? Op::Transposed : Op::Plain, B,
+                                        p.transpose_b ? Op::Transposed : Op::Plain, C);
           }};
 }
 

@@ -48,10 +48,10 @@ const Parameters<S>& chip_weights(const Parameters<S>& p, const NetworkNoise<S>*
   return ws.chip;
 }
 
-// Saturation term of one hidden layer: coeff * mean over the batch of sum_i |f'(z_i)|.
-template <class S>
-double saturation_value(double coeff, const Mat<S>& f_prime) {
-  return coeff * f_prime.template cast<double>().cwiseAbs().sum() / double(f_prime.cols());
+// Saturation term of one hidden layer: coeff * mean over the batch of sum_i |f'(z_i)|, from the
+// block's sum of |f'|.
+double saturation_value(double coeff, double abs_f_prime, Index batch) {
+  return coeff * abs_f_prime / double(batch);
 }
 
 // The forward pass proper, on the weights `w` (p, or W~); returns them for the backward pass.
@@ -105,7 +105,9 @@ LossParts loss_only(const Parameters<S>& p, const RegTerms& reg, const Mat<S>& x
   for (int l = 0; l < p.arch().layers() - 1; ++l) {
     if (reg.saturation[l] == 0) continue;
     activation_derivative(p.arch().activation, ws.act_in[l], ws.f_prime);
-    parts.saturation += saturation_value(reg.saturation_coefficient(l), ws.f_prime);
+    parts.saturation +=
+        saturation_value(reg.saturation_coefficient(l),
+                         ws.f_prime.template cast<double>().cwiseAbs().sum(), ws.f_prime.cols());
   }
   parts.weight_penalties = add_weight_penalties<S>(reg, p, nullptr);
   parts.total = parts.cross_entropy + parts.saturation + parts.weight_penalties;
@@ -163,7 +165,7 @@ LossParts loss_and_gradient(const Parameters<S>& p, const RegTerms& reg, const M
     const double abs_f_prime =
         activation_backward<S>(arch.activation, ws.act_in[h], y_is_f_of_z ? &ws.out[h] : nullptr,
                                ws.d_out, S(coeff) * inv_batch, ws.f_prime, ws.f_second, ws.d_z);
-    if (coeff != 0) parts.saturation += coeff * abs_f_prime / double(x.cols());
+    if (coeff != 0) parts.saturation += saturation_value(coeff, abs_f_prime, x.cols());
     if (arch.noise_placement == NoisePlacement::Before) scale_gradient(hidden, ws.d_z);
   }
   parts.weight_penalties = add_weight_penalties<S>(reg, p, &grad);
