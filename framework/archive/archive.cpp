@@ -1,12 +1,13 @@
 #include "archive/archive.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "archive/provenance.hpp"
-#include "archive/summary.hpp"
+#include "archive/table_file.hpp"
 #include "archive/task_group.hpp"
 #include "core/error.hpp"
 #include "io/h5.hpp"
@@ -14,12 +15,6 @@
 
 namespace ns {
 namespace {
-
-const AxisValues& axes_of(const StudyAxes& axes, const std::string& id) {
-  static const AxisValues none;  // immutable: the answer for tasks that sweep nothing
-  const auto found = axes.by_task.find(id);
-  return found == axes.by_task.end() ? none : found->second;
-}
 
 // Caller errors that would otherwise produce a wrong archive rather than a failed write.
 void check_records(const std::vector<TaskRecord>& records, const StudyAxes& axes) {
@@ -53,32 +48,16 @@ std::vector<const TaskRecord*> in_index_order(const std::vector<TaskRecord>& rec
   return ordered;
 }
 
-// The whole archive as the bytes of an HDF5 file, built in memory.
-std::string archive_image(const std::string& path, const ArchiveInfo& info,
-                          const std::vector<const TaskRecord*>& records, const StudyAxes& axes) {
-  return h5::build_image(path, [&](h5::Group& root) {
-    write_provenance(root, info);
-    root.set_attr("axis_keys", axes.keys);
-    root.write_table("summary", summary_columns(records, axes));
-    h5::Group tasks = root.create_group("tasks");
-    for (const TaskRecord* r : records) write_task_group(tasks, *r, axes_of(axes, r->id));
-  });
-}
-
 // Reads back what a reader of the archive relies on before it may replace anything: the
-// provenance, one group per record and a summary row per record. A write that HDF5 reported as
-// done but that did not reach the file fails here.
+// provenance and one row per record. A write that HDF5 reported as done but that did not reach
+// the file fails here.
 void verify_file(const std::string& path, const ArchiveInfo& info, std::size_t records) {
-  const h5::File file = h5::File::open_read(path);
-  const h5::Group root = file.root();
-  const ArchiveInfo stored = read_provenance(root);
-  const std::size_t groups = root.group("tasks").children().size();
-  const std::size_t rows = root.dims("summary").at(0);
-  if (stored.study_hash != info.study_hash || groups != records || rows != records)
+  const ArchiveContents stored = read_archive(path);
+  if (stored.info.study_hash != info.study_hash || stored.records.size() != records)
     throw ArchiveError(path, "/",
-                       fmt::format("the file written does not read back: {} task groups and {} "
-                                   "summary rows for {} records (study {})",
-                                   groups, rows, records, stored.study_hash));
+                       fmt::format("the file written does not read back: {} task records for {} "
+                                   "(study {})",
+                                   stored.records.size(), records, stored.info.study_hash));
 }
 
 // The task's axis values in the order of the archive's axis_keys (attributes come back in
@@ -119,24 +98,42 @@ StudyAxes study_axes(const Study& study) {
 void write_archive(const std::string& path, const ArchiveInfo& info,
                    const std::vector<TaskRecord>& records, const StudyAxes& axes) {
   check_records(records, axes);
-  posix::write_file_atomically(
-      path, archive_image(path, info, in_index_order(records), axes),
-      [&](const std::string& written) { verify_file(written, info, records.size()); });
+  const std::string temporary = posix::unique_temp_path(path);
+  try {
+    create_archive_file(temporary, info, axes.keys);
+    {
+      ArchiveAppender appender(temporary);
+      appender.begin_run(info);
+      appender.append(in_index_order(records), axes);
+      appender.commit();
+    }
+    verify_file(temporary, info, records.size());
+    posix::replace_file(temporary, path);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw;
+  }
 }
 
 ArchiveContents read_archive(const std::string& path) {
   const h5::File file = h5::File::open_read(path);
   const h5::Group root = file.root();
   ArchiveContents contents;
-  contents.info = read_provenance(root);
-  contents.axes.keys = root.get_attr_strings("axis_keys");
-  const h5::Group tasks = root.group("tasks");
-  for (const std::string& name : tasks.children()) {
-    StoredTask stored = read_task_group(tasks.group(name));
-    contents.axes.by_task[stored.record.id] =
-        in_key_order(std::move(stored.axes), contents.axes.keys);
-    contents.records.push_back(std::move(stored.record));
+  if (archive_format_version(root) == kArchiveFormatVersion) {
+    contents = read_table_file(root);
+  } else {
+    contents.info = read_legacy_provenance(root);
+    contents.axes.keys = root.get_attr_strings("axis_keys");
+    const h5::Group tasks = root.group("tasks");
+    for (const std::string& name : tasks.children()) {
+      StoredTask stored = read_task_group(tasks.group(name));
+      contents.axes.by_task[stored.record.id] =
+          in_key_order(std::move(stored.axes), contents.axes.keys);
+      contents.records.push_back(std::move(stored.record));
+    }
   }
+  contents.records = keep_one_per_task(std::move(contents.records));
   if (contents.info.task_id_scheme != kTaskIdScheme) upgrade_ids(contents);
   std::sort(contents.records.begin(), contents.records.end(),
             [](const TaskRecord& a, const TaskRecord& b) {
@@ -146,7 +143,18 @@ ArchiveContents read_archive(const std::string& path) {
 }
 
 ArchiveInfo read_archive_info(const std::string& path) {
-  return read_provenance(h5::File::open_read(path).root());
+  const h5::File file = h5::File::open_read(path);
+  const h5::Group root = file.root();
+  return archive_format_version(root) == kArchiveFormatVersion ? read_table_file_info(root)
+                                                               : read_legacy_provenance(root);
+}
+
+bool archive_needs_rewrite(const std::string& path) {
+  if (h5::File::left_open_by_writer(path)) return true;
+  const h5::File file = h5::File::open_read(path);
+  const h5::Group root = file.root();
+  return archive_format_version(root) != kArchiveFormatVersion ||
+         root.get_attr_int64("task_id_scheme") != kTaskIdScheme;
 }
 
 std::vector<TaskRecord> read_archive_records(const std::string& path) {

@@ -2,53 +2,55 @@
 // The study archive: every result of a study in one self-describing HDF5 file that h5py and
 // h5dump read without this code.
 //
-// Layout (format "noisesweep-archive", format_version 2; version 1, without stats/, is not read):
-//   /                    attrs: format, format_version, study_name, study_file, study_hash,
-//                          program_version, git_commit, git_dirty (0/1), compiler,
-//                          eigen_version, hdf5_version, mpi_version, numeric_build (the
-//                          writer's; absent before 0.2), hosts (strings),
-//                          started, finished (Unix seconds), ranks, task_count,
-//                          axis_keys (strings: the study's swept keys, in order),
-//                          reused_from (strings; only when `run --reuse` copied tasks in),
-//                          shard ("I/K", or "0/1" for the whole study; absent in older archives),
-//                          task_id_scheme (study/task_id.hpp; absent before scheme 1: 0)
-//   /study_text          scalar string: the study file as written
-//   /summary             one row per task in index order (see summary.hpp for the columns)
-//   /tasks/<id>/         one group per task, id = 32 hex digits
-//       attrs: id, stage, index, status ("done" | "failed" | "diverged"), message, settings,
-//              parent (the id of the task it starts from, "" for none; absent before 0.4),
-//              seed (uint64), rank, host, build (numeric_build of the program that computed
-//              it; "" for tasks that never ran, absent before 0.2), started, finished,
-//              train_seconds, eval_seconds, clean_accuracy
-//       axes/            attrs: the task's value for each swept key, as TOML text, named by key
-//                        (a group of their own: a key such as "seed" would clash above)
-//       curve/epoch      int32 (epochs)      curve/loss, cross_entropy, train_accuracy,
-//                        validation_accuracy, seconds: float64 (epochs)
-//       noise/kinds      strings (kinds), e.g. "AddUnc"
-//       noise/levels     float64 (levels): the variances
-//       noise/accuracy   float64 (kinds x levels x repetitions)
-//       stats/           only for tasks that finished (eval/network_stats.hpp), so that plots
-//                        never re-run a model. Every *_hist_edges is float64 (61) and every
-//                        *_hist_counts int64 (60): equal-width bins over [min, max] of the data
-//                        (+-0.5 when min == max), bin i = [edges[i], edges[i+1]), the last bin
-//                        closed; the counts sum to the number of values.
-//         layers/<l>/    every layer l = 0..L-1, the output layer included; W_l is out x in:
-//           row_mean, row_std     float64 (out): over row i of W_l, the weights into neuron i
-//                                 (row sum = row_mean * in; population std)
-//           weight_hist_edges, weight_hist_counts   all entries of W_l
-//           bias_hist_edges, bias_hist_counts       all entries of b_l
-//         hidden/<h>/    every hidden layer h = 0..L-2, over the whole test set without noise:
-//           preactivation_hist_edges, preactivation_hist_counts   z_h = W_h x_h + b_h
-//           input_hist_edges, input_hist_counts                   x_h: the standardised pixels
-//                                 for h = 0, the activation f(z_{h-1}) otherwise
-//       weights/         only when kept: the weights-file layout (io/weights_file.hpp) with its
-//                        attrs activation, noise_placement, layer_sizes, settings and
-//                        layers/<l>/W (out x in), layers/<l>/b
+// Layout (format "noisesweep-archive", format_version 3). Every table is a group of 1-D
+// columns with one entry per row (io/h5_table.hpp): a ragged column NAME (an array per row) is
+// NAME, every row's values one after another, and NAME_end, where each row's values end.
+// Strings are variable-length UTF-8. Rows are appended in place, so a checkpoint writes only
+// what is new; /commits says how many rows of each table count.
+//   /                 attrs: format, format_version, shard ("I/K", "0/1" for the whole study),
+//                       task_id_scheme (study/task_id.hpp), axis_keys (the study's swept keys)
+//   /runs             one row per writing session (a run, a resume, a merge): study_name,
+//                       study_file, study_hash, study_text, program_version, git_commit,
+//                       git_dirty, compiler, eigen_version, hdf5_version, mpi_version,
+//                       numeric_build, hosts (one per line), started, finished (Unix seconds),
+//                       ranks, reused_from (one "PATH: study NAME (hash H), git COMMIT" per line)
+//   /tasks            one row per task record: id (32 hex digits), stage, index, status
+//                       ("done" | "failed" | "diverged"), message, settings, parent (the id of
+//                       the task it starts from, "" for none), seed (uint64), rank, host, build
+//                       (numeric_build of the program that computed it), started, finished,
+//                       train_seconds, eval_seconds, clean_accuracy, noise_repetitions, and
+//                       "axis:KEY" per swept key (its value as TOML text, "" if not swept)
+//   /curves           one row per task and epoch: task_row (the row in /tasks), epoch, loss,
+//                       cross_entropy, train_accuracy, validation_accuracy, seconds
+//   /noise            one row per task and noise kind: task_row, kind (e.g. "AddUnc"), levels
+//                       (ragged: the variances), accuracy (ragged: levels x repetitions,
+//                       row-major)
+//   /layers           one row per finished task and layer l = 0..L-1 (eval/network_stats.hpp):
+//                       task_row, layer, row_mean, row_std (ragged, one per neuron of W_l, out
+//                       x in), weight_hist_edges/_counts (every entry of W_l), bias_hist_edges/
+//                       _counts (of b_l); every histogram is ragged, edges float64 (bins + 1)
+//                       and counts int64 (bins): equal-width bins over [min, max] (+-0.5 when
+//                       min == max), bin i = [edges[i], edges[i+1]), the last one closed
+//   /hidden           one row per finished task and hidden layer h = 0..L-2, over the test set
+//                       without noise: task_row, layer, preactivation_hist_edges/_counts
+//                       (z_h = W_h x_h + b_h), input_hist_edges/_counts (x_h)
+//   /models           one row per task whose weights are kept: task_row, activation,
+//                       noise_placement, settings
+//   /weights          one row per kept layer: task_row, layer, rows, cols, W (ragged float32,
+//                       rows x cols, row-major: row i = the weights into neuron i), b (ragged)
+//   /commits          one row per checkpoint: each table's committed row count, then sequence
+//                       (1, 2, ...); the last row whose sequence is its position + 1 counts
+// A task may have more than one row in /tasks (a failed task that a resume ran again): the
+// first done row counts, else the first row (keep_one_per_task).
 //
-// Writing is atomic: the archive is built in memory, written to a temporary file of its own
-// (io/posix_file.hpp), synced, read back, and renamed over PATH, so PATH is always either the
-// previous complete archive or the new one. Tasks are written in index
-// order, so the file does not depend on the order in which tasks finished.
+// The file is written in HDF5's single-writer/multiple-reader mode, so it can be read at every
+// moment: plainly between checkpoints, and with h5py.File(path, "r", swmr=True) (which
+// open_read() falls back to) while a checkpoint writes or after a writer was killed in one.
+// Tables are written in the order above, /commits last, each after a sync; a write cut short
+// leaves rows past the committed counts that readers ignore and the next writer overwrites.
+//
+// Format 2 (one group per task, /summary) is still read; its layout is in README ("Archives of
+// format 2"). Writers always write format 3: resuming a format 2 archive rewrites it once.
 #include <map>
 #include <string>
 #include <utility>
@@ -61,8 +63,12 @@
 namespace ns {
 
 inline constexpr const char* kArchiveFormat = "noisesweep-archive";
-// 2: tasks/<id>/stats. Version-1 archives are refused (ArchiveError says why).
-inline constexpr int kArchiveFormatVersion = 2;
+// 3: tables that grow in place. 2: a group per task, rewritten whole at each checkpoint (read,
+// never written). Version-1 archives are refused (ArchiveError says why).
+inline constexpr int kArchiveFormatVersion = 3;
+inline constexpr int kLegacyArchiveFormatVersion = 2;
+
+using AxisValues = std::vector<std::pair<std::string, std::string>>;  // (key, TOML text)
 
 // Provenance of the run that produced an archive; filled in by the caller.
 struct ArchiveInfo {
@@ -89,7 +95,7 @@ struct ArchiveInfo {
 // The values each task takes on the study's swept keys (Task::axes), as TOML text.
 struct StudyAxes {
   std::vector<std::string> keys;  // every swept key, in the study's order: summary columns
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_task;  // by id
+  std::map<std::string, AxisValues> by_task;  // by id
 };
 
 StudyAxes study_axes(const Study& study);
@@ -128,6 +134,11 @@ std::string unreadable_journal_advice(const std::string& archive_path);
 // object for a missing file, another format or version, or a malformed part.
 ArchiveContents read_archive(const std::string& path);
 ArchiveInfo read_archive_info(const std::string& path);  // reads no task
+// Whether new tasks cannot be appended to the archive at `path` as it is: it is of format 2,
+// names its tasks by an earlier id scheme, or a writer was killed while appending to it (rows
+// past its last commit may be half written). Such an archive is rewritten whole from what it
+// holds (write_archive), once.
+bool archive_needs_rewrite(const std::string& path);
 std::vector<TaskRecord> read_archive_records(const std::string& path);
 
 // Gives records that carry a task id of an earlier scheme (study/task_id.hpp) the current id of

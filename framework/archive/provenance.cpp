@@ -7,9 +7,8 @@
 #include "core/error.hpp"
 
 namespace ns {
-namespace {
 
-void check_format(const h5::Group& root) {
+int archive_format_version(const h5::Group& root) {
   const std::string& file = root.file_path();
   if (!root.has_attr("format"))
     throw ArchiveError(file, "/", "not a noisesweep archive (no 'format' attribute)");
@@ -23,46 +22,28 @@ void check_format(const h5::Group& root) {
   if (version == 1) {
     throw ArchiveError(file, "/",
                        fmt::format("format_version 1 archives are not readable by this build, "
-                                   "which reads version {}: they lack the per-task network "
-                                   "statistics; run the study again into a new archive",
-                                   kArchiveFormatVersion));
+                                   "which reads versions {} and {}: they lack the per-task "
+                                   "network statistics; run the study again into a new archive",
+                                   kLegacyArchiveFormatVersion, kArchiveFormatVersion));
   }
-  if (version != kArchiveFormatVersion) {
+  if (version != kLegacyArchiveFormatVersion && version != kArchiveFormatVersion) {
     throw ArchiveError(file, "/",
-                       fmt::format("unsupported format_version {} (this build reads version {})",
-                                   version, kArchiveFormatVersion));
+                       fmt::format("unsupported format_version {} (this build reads versions {} "
+                                   "and {})",
+                                   version, kLegacyArchiveFormatVersion, kArchiveFormatVersion));
   }
+  return static_cast<int>(version);
 }
 
-}  // namespace
-
-void write_provenance(h5::Group& root, const ArchiveInfo& info) {
-  root.set_attr("format", kArchiveFormat);
-  root.set_attr("format_version", kArchiveFormatVersion);
-  root.set_attr("study_name", info.study_name);
-  root.set_attr("study_file", info.study_file);
-  root.set_attr("study_hash", info.study_hash);
-  root.set_attr("program_version", info.program_version);
-  root.set_attr("git_commit", info.git_commit);
-  root.set_attr("git_dirty", info.git_dirty ? 1 : 0);
-  root.set_attr("compiler", info.compiler);
-  root.set_attr("eigen_version", info.eigen_version);
-  root.set_attr("hdf5_version", info.hdf5_version);
-  root.set_attr("mpi_version", info.mpi_version);
-  root.set_attr("numeric_build", info.numeric_build);
-  root.set_attr("hosts", info.hosts);
-  root.set_attr("started", info.started);
-  root.set_attr("finished", info.finished);
-  root.set_attr("ranks", info.ranks);
-  if (!info.reused_from.empty()) root.set_attr("reused_from", info.reused_from);
-  if (!info.shard.empty()) root.set_attr("shard", info.shard);
-  root.set_attr("task_id_scheme", info.task_id_scheme);
-  // A dataset, not an attribute: a study file may outgrow an attribute's 64 KiB.
-  root.write_text("study_text", info.study_text);
+void check_task_id_scheme(const h5::Group& root, int scheme) {
+  if (scheme > kTaskIdScheme)
+    throw ArchiveError(root.file_path(), "/",
+                       fmt::format("names its tasks by id scheme {}, which a newer release of "
+                                   "noisesweep wrote; this release knows schemes 0 to {}",
+                                   scheme, kTaskIdScheme));
 }
 
-ArchiveInfo read_provenance(const h5::Group& root) {
-  check_format(root);
+ArchiveInfo read_legacy_provenance(const h5::Group& root) {
   ArchiveInfo info;
   info.study_name = root.get_attr_string("study_name");
   info.study_file = root.get_attr_string("study_file");
@@ -84,11 +65,7 @@ ArchiveInfo read_provenance(const h5::Group& root) {
   // Archives from before the attribute name their tasks by scheme 0.
   info.task_id_scheme =
       root.has_attr("task_id_scheme") ? int(root.get_attr_int64("task_id_scheme")) : 0;
-  if (info.task_id_scheme > kTaskIdScheme)
-    throw ArchiveError(root.file_path(), "/",
-                       fmt::format("names its tasks by id scheme {}, which a newer release of "
-                                   "noisesweep wrote; this release knows schemes 0 to {}",
-                                   info.task_id_scheme, kTaskIdScheme));
+  check_task_id_scheme(root, info.task_id_scheme);
   info.study_text = root.read_text("study_text");
   return info;
 }

@@ -16,30 +16,6 @@ namespace {
   throw ArchiveError(g.file_path(), g.path(), what);
 }
 
-hsize_t length(std::size_t n) {
-  return static_cast<hsize_t>(n);
-}
-
-void write_curve(h5::Group& g, const std::vector<EpochStats>& curve) {
-  std::vector<std::int32_t> epoch;
-  std::vector<double> loss, cross_entropy, train_accuracy, validation_accuracy, seconds;
-  for (const EpochStats& e : curve) {
-    epoch.push_back(e.epoch);
-    loss.push_back(e.loss);
-    cross_entropy.push_back(e.cross_entropy);
-    train_accuracy.push_back(e.train_accuracy);
-    validation_accuracy.push_back(e.validation_accuracy);
-    seconds.push_back(e.seconds);
-  }
-  const std::vector<hsize_t> dims{length(curve.size())};
-  g.write("epoch", epoch.data(), dims);
-  g.write("loss", loss.data(), dims);
-  g.write("cross_entropy", cross_entropy.data(), dims);
-  g.write("train_accuracy", train_accuracy.data(), dims);
-  g.write("validation_accuracy", validation_accuracy.data(), dims);
-  g.write("seconds", seconds.data(), dims);
-}
-
 std::vector<EpochStats> read_curve(const h5::Group& g) {
   std::vector<std::int32_t> epoch;
   g.read("epoch", epoch);
@@ -60,38 +36,6 @@ std::vector<EpochStats> read_curve(const h5::Group& g) {
   column("validation_accuracy", &EpochStats::validation_accuracy);
   column("seconds", &EpochStats::seconds);
   return curve;
-}
-
-// Kinds that share their levels (the paper's four always do) store them once: levels (L) and
-// accuracy (kinds, L, repetitions), the layout of archives from before kinds had levels of their
-// own. Otherwise levels is (kinds, Lmax) and accuracy (kinds, Lmax, repetitions), each kind's row
-// padded with NaN after its last level.
-void write_noise(h5::Group& g, const NoiseCurves& noise) {
-  std::vector<std::string> kinds;
-  for (NoiseKind k : noise.kinds) kinds.emplace_back(to_string(k));
-  g.write("kinds", kinds);
-  const hsize_t reps = static_cast<hsize_t>(noise.repetitions);
-  if (noise.kinds.empty() || noise.levels_shared()) {
-    const std::vector<double> levels =
-        noise.kinds.empty() ? std::vector<double>{} : noise.levels[0];
-    g.write("levels", levels.data(), {length(levels.size())});
-    g.write("accuracy", noise.accuracy.data(),
-            {length(noise.kinds.size()), length(levels.size()), reps});
-    return;
-  }
-  std::size_t most = 0;
-  for (const auto& l : noise.levels) most = std::max(most, l.size());
-  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  std::vector<double> levels(noise.kinds.size() * most, kNaN);
-  std::vector<double> accuracy(noise.kinds.size() * most * noise.repetitions, kNaN);
-  for (std::size_t k = 0; k < noise.kinds.size(); ++k) {
-    std::copy(noise.levels[k].begin(), noise.levels[k].end(), levels.begin() + k * most);
-    const auto from = noise.accuracy.begin() + noise.offset(int(k));
-    std::copy(from, from + noise.levels[k].size() * noise.repetitions,
-              accuracy.begin() + k * most * noise.repetitions);
-  }
-  g.write("levels", levels.data(), {length(noise.kinds.size()), length(most)});
-  g.write("accuracy", accuracy.data(), {length(noise.kinds.size()), length(most), reps});
 }
 
 NoiseKind parse_noise_kind(const h5::Group& g, const std::string& text) {
@@ -133,11 +77,6 @@ NoiseCurves read_noise(const h5::Group& g) {
   return noise;
 }
 
-void write_histogram(h5::Group& g, const std::string& name, const Histogram& h) {
-  g.write(name + "_hist_edges", h.edges.data(), {length(h.edges.size())});
-  g.write(name + "_hist_counts", h.counts.data(), {length(h.counts.size())});
-}
-
 // Reads a 1-D dataset; any other shape is malformed.
 template <class T>
 std::vector<T> read_vector(const h5::Group& g, const std::string& name) {
@@ -155,24 +94,6 @@ Histogram read_histogram(const h5::Group& g, const std::string& name) {
   if (const std::string problem = histogram_problem(h); !problem.empty())
     malformed(g, fmt::format("histogram '{}': {}", name, problem));
   return h;
-}
-
-void write_stats(h5::Group& g, const NetworkStats& s) {
-  h5::Group layers = g.create_group("layers");
-  for (std::size_t l = 0; l < s.layers.size(); ++l) {
-    const LayerStats& stats = s.layers[l];
-    h5::Group layer = layers.create_group(std::to_string(l));
-    layer.write("row_mean", stats.row_mean.data(), {length(stats.row_mean.size())});
-    layer.write("row_std", stats.row_std.data(), {length(stats.row_std.size())});
-    write_histogram(layer, "weight", stats.weights);
-    write_histogram(layer, "bias", stats.biases);
-  }
-  h5::Group hidden = g.create_group("hidden");
-  for (std::size_t h = 0; h < s.hidden.size(); ++h) {
-    h5::Group layer = hidden.create_group(std::to_string(h));
-    write_histogram(layer, "preactivation", s.hidden[h].preactivation);
-    write_histogram(layer, "input", s.hidden[h].input);
-  }
 }
 
 NetworkStats read_stats(const h5::Group& g) {
@@ -218,60 +139,7 @@ int read_int(const h5::Group& g, const char* name) {
   return static_cast<int>(value);
 }
 
-// The id of the task a fine-tuning task starts from, as its settings name it
-// (`train.init_from = "task:ID"`), or "" for a task trained from scratch or from a file. Stored
-// on its own so that readers need not parse the settings.
-std::string parent_id(const std::string& settings_text) {
-  const std::string link = "train.init_from = \"task:";
-  const std::size_t at = settings_text.find(link);
-  if (at == std::string::npos) return "";
-  const std::size_t from = at + link.size();
-  const std::size_t end = settings_text.find('"', from);
-  return end == std::string::npos ? "" : settings_text.substr(from, end - from);
-}
-
 }  // namespace
-
-void write_task_group(h5::Group& tasks, const TaskRecord& r, const AxisValues& axes) {
-  if (r.id.empty() || r.id.find('/') != std::string::npos || r.id == "." || r.id == "..")
-    throw Error(fmt::format("task id '{}' cannot name an archive group", r.id));
-  if (const std::string problem = r.noise.problem(); !problem.empty())
-    throw Error(fmt::format("task {}: {}", r.id, problem));
-  if (const std::string problem = network_stats_problem(r.stats); !problem.empty())
-    throw Error(fmt::format("task {}: network statistics: {}", r.id, problem));
-  h5::Group g = tasks.create_group(r.id);
-  g.set_attr("id", r.id);
-  g.set_attr("stage", r.stage);
-  g.set_attr("index", r.index);
-  g.set_attr("status", to_string(r.status));
-  g.set_attr("message", r.message);
-  g.set_attr("settings", r.settings_text);
-  g.set_attr("parent", parent_id(r.settings_text));
-  g.set_attr("seed", r.seed);
-  g.set_attr("rank", r.rank);
-  g.set_attr("host", r.host);
-  g.set_attr("build", r.build);
-  g.set_attr("started", r.started);
-  g.set_attr("finished", r.finished);
-  g.set_attr("train_seconds", r.train_seconds);
-  g.set_attr("eval_seconds", r.eval_seconds);
-  g.set_attr("clean_accuracy", r.clean_accuracy);
-
-  h5::Group axes_group = g.create_group("axes");
-  for (const auto& [key, value] : axes) axes_group.set_attr(key, value);
-  h5::Group curve = g.create_group("curve");
-  write_curve(curve, r.curve);
-  h5::Group noise = g.create_group("noise");
-  write_noise(noise, r.noise);
-  if (!r.stats.empty()) {
-    h5::Group stats = g.create_group("stats");
-    write_stats(stats, r.stats);
-  }
-  if (r.weights) {
-    h5::Group weights = g.create_group("weights");
-    write_model_weights(weights, *r.weights);
-  }
-}
 
 StoredTask read_task_group(const h5::Group& g) {
   StoredTask stored;

@@ -1,20 +1,15 @@
 #pragma once
-// One task's record as the archive's /tasks/<id> group (layout in archive.hpp).
+// One task's record from the /tasks/<id> group of a format 2 archive (README, "Archives of
+// format 2"). Format 3 stores records as table rows (record_tables.hpp).
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "archive/archive.hpp"
 #include "io/h5.hpp"
 #include "record/task_record.hpp"
 
 namespace ns {
-
-using AxisValues = std::vector<std::pair<std::string, std::string>>;  // (key, TOML text)
-
-// Creates tasks/<r.id>. Throws Error for a record that cannot be stored as it is (an id that
-// is not a plain name, noise accuracies that do not fill kinds x levels x repetitions,
-// malformed network statistics).
-void write_task_group(h5::Group& tasks, const TaskRecord& r, const AxisValues& axes);
 
 struct StoredTask {
   TaskRecord record;

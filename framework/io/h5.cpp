@@ -1,6 +1,7 @@
 #include "io/h5.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -10,201 +11,16 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "core/error.hpp"
+#include "io/h5_detail.hpp"
 
 namespace ns::h5 {
+
+using namespace detail;
+
 namespace {
-
-// Switches HDF5's automatic error printing off for one scope and restores what was there:
-// failures become exceptions with the stack text in them, so printing to stderr would only
-// duplicate them (or spam the log for failures a caller expects and handles).
-class QuietErrors {
- public:
-  QuietErrors() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietErrors(const QuietErrors&) = delete;
-  QuietErrors& operator=(const QuietErrors&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
-
-herr_t append_error_line(unsigned, const H5E_error2_t* error, void* lines_ptr) {
-  auto& lines = *static_cast<std::vector<std::string>*>(lines_ptr);
-  char minor[160] = "";
-  H5Eget_msg(error->min_num, nullptr, minor, sizeof minor);
-  std::string line = fmt::format("{}(): {} [{}]", error->func_name, error->desc, minor);
-  std::replace(line.begin(), line.end(), '\n', ' ');  // some descriptions embed a newline
-  lines.push_back(std::move(line));
-  return 0;
-}
-
-// HDF5's explanation of the failed call: the API entry says what failed, the innermost entry
-// why (e.g. "name already exists", or errno's text); the levels between add little.
-std::string take_error_stack() {
-  // Walk a copy: H5Eget_msg inside the walk would clear the live stack under the iteration.
-  const hid_t stack = H5Eget_current_stack();
-  if (stack < 0) return "no details from HDF5";
-  std::vector<std::string> lines;
-  H5Ewalk2(stack, H5E_WALK_DOWNWARD, append_error_line, &lines);
-  H5Eclose_stack(stack);
-  if (lines.empty()) return "no details from HDF5";
-  if (lines.size() == 1) return "HDF5: " + lines.front();
-  return fmt::format("HDF5: {} ... {}", lines.front(), lines.back());
-}
-
-// Where a failure happened: the file and the object path inside it.
-struct Where {
-  const std::string& file;
-  std::string object;
-};
-
-Where at(const Group& g) {
-  return {g.file_path(), g.path()};
-}
-
-// The one place every HDF5 C call is checked. Negative results (hid_t, herr_t, htri_t, ...)
-// and zero from size_t-returning calls mean failure.
-template <class Call>
-auto checked(const Where& where, std::string_view action, Call&& call) {
-  QuietErrors quiet;
-  const auto result = call();
-  bool failed;
-  if constexpr (std::is_unsigned_v<decltype(result)>)
-    failed = result == 0;
-  else
-    failed = result < 0;
-  if (failed) {
-    throw ArchiveError(where.file, where.object,
-                       fmt::format("cannot {} ({})", action, take_error_stack()));
-  }
-  return result;
-}
-
-template <class T>
-hid_t native_type() {
-  if constexpr (std::is_same_v<T, float>)
-    return H5T_NATIVE_FLOAT;
-  else if constexpr (std::is_same_v<T, double>)
-    return H5T_NATIVE_DOUBLE;
-  else if constexpr (std::is_same_v<T, std::int32_t>)
-    return H5T_NATIVE_INT32;
-  else if constexpr (std::is_same_v<T, std::uint64_t>)
-    return H5T_NATIVE_UINT64;
-  else {
-    static_assert(std::is_same_v<T, std::int64_t>, "no HDF5 type mapped for this C++ type");
-    return H5T_NATIVE_INT64;
-  }
-}
-
-const char* class_name(H5T_class_t c) {
-  switch (c) {
-    case H5T_INTEGER:
-      return "integer";
-    case H5T_FLOAT:
-      return "floating-point";
-    case H5T_STRING:
-      return "string";
-    default:
-      return "non-numeric";
-  }
-}
-
-std::string child_path(const Group& g, const std::string& name) {
-  return g.path() == "/" ? "/" + name : g.path() + "/" + name;
-}
-
-Handle utf8_string_type(const Where& where) {
-  Handle type(checked(where, "copy the string type", [] { return H5Tcopy(H5T_C_S1); }), H5Tclose);
-  checked(where, "make the string type variable-length",
-          [&] { return H5Tset_size(type.get(), H5T_VARIABLE); });
-  checked(where, "set the string type to UTF-8",
-          [&] { return H5Tset_cset(type.get(), H5T_CSET_UTF8); });
-  return type;
-}
-
-// Shape of the data: a scalar dataspace for no dims, a simple one otherwise.
-Handle make_space(const Where& where, const std::vector<hsize_t>& dims) {
-  return Handle(checked(where, "create a dataspace",
-                        [&] {
-                          return dims.empty() ? H5Screate(H5S_SCALAR)
-                                              : H5Screate_simple(static_cast<int>(dims.size()),
-                                                                 dims.data(), nullptr);
-                        }),
-                H5Sclose);
-}
-
-std::vector<hsize_t> space_dims(const Where& where, hid_t space) {
-  const int rank =
-      checked(where, "get the rank", [&] { return H5Sget_simple_extent_ndims(space); });
-  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-  checked(where, "get the shape",
-          [&] { return H5Sget_simple_extent_dims(space, dims.data(), nullptr); });
-  return dims;
-}
-
-std::size_t element_count(const std::vector<hsize_t>& dims) {
-  std::size_t n = 1;
-  for (hsize_t d : dims) n *= static_cast<std::size_t>(d);
-  return n;
-}
-
-// Lets "a/b" create "a" on the way, as `mkdir -p` would.
-Handle intermediate_groups_lcpl(const Where& where) {
-  Handle lcpl(
-      checked(where, "create a link property list", [] { return H5Pcreate(H5P_LINK_CREATE); }),
-      H5Pclose);
-  checked(where, "allow intermediate groups",
-          [&] { return H5Pset_create_intermediate_group(lcpl.get(), 1); });
-  return lcpl;
-}
-
-// Refuses reads that would change the kind of value or silently drop precision.
-void check_readable_as(const Where& where, const std::string& what, hid_t stored, hid_t wanted) {
-  const H5T_class_t stored_class =
-      checked(where, "get the type class", [&] { return H5Tget_class(stored); });
-  const H5T_class_t wanted_class =
-      checked(where, "get the type class", [&] { return H5Tget_class(wanted); });
-  if (stored_class != wanted_class) {
-    throw ArchiveError(where.file, where.object,
-                       fmt::format("{} holds {} values, not {} ones", what,
-                                   class_name(stored_class), class_name(wanted_class)));
-  }
-  if (stored_class == H5T_STRING) return;
-  const std::size_t stored_size =
-      checked(where, "get the type size", [&] { return H5Tget_size(stored); });
-  const std::size_t wanted_size =
-      checked(where, "get the type size", [&] { return H5Tget_size(wanted); });
-  if (stored_size > wanted_size) {
-    throw ArchiveError(where.file, where.object,
-                       fmt::format("{} holds {}-byte {} values; reading them as {}-byte ones would "
-                                   "lose precision",
-                                   what, stored_size, class_name(stored_class), wanted_size));
-  }
-  if (stored_class != H5T_INTEGER) return;
-  // HDF5 would clip out-of-range integers to the nearest representable value, not fail.
-  const H5T_sign_t stored_sign =
-      checked(where, "get the integer sign", [&] { return H5Tget_sign(stored); });
-  const H5T_sign_t wanted_sign =
-      checked(where, "get the integer sign", [&] { return H5Tget_sign(wanted); });
-  if (stored_sign == H5T_SGN_2 && wanted_sign == H5T_SGN_NONE) {
-    throw ArchiveError(where.file, where.object,
-                       fmt::format("{} holds signed integers; reading them as unsigned ones would "
-                                   "clip negative values",
-                                   what));
-  }
-  if (stored_sign == H5T_SGN_NONE && wanted_sign == H5T_SGN_2 && stored_size == wanted_size) {
-    throw ArchiveError(where.file, where.object,
-                       fmt::format("{} holds {}-byte unsigned integers; reading them as signed "
-                                   "ones of the same size would clip large values",
-                                   what, stored_size));
-  }
-}
 
 // Creation properties that leave modification times out of object headers, so writing the
 // same content twice gives the same bytes (archives can then be compared with cmp).
@@ -372,36 +188,6 @@ void read_column(const Group& g, const std::string& name, Eigen::Matrix<T, -1, 1
   read_all(d, native_type<T>(), out.data());
 }
 
-using HdfMemory = std::unique_ptr<char, herr_t (*)(void*)>;
-
-// `count` strings of the stored string type `type`, fixed- or variable-length. `read_into`
-// fills a buffer of that type; reading with the stored type itself avoids character-set
-// conversions between ASCII and UTF-8 strings written by other tools.
-template <class ReadInto>
-std::vector<std::string> read_stored_strings(const Where& where, hid_t type, std::size_t count,
-                                             ReadInto&& read_into) {
-  std::vector<std::string> out;
-  if (count == 0) return out;
-  out.reserve(count);
-  if (checked(where, "inspect the string type", [&] { return H5Tis_variable_str(type); }) > 0) {
-    std::vector<char*> raw(count, nullptr);
-    read_into(static_cast<void*>(raw.data()));
-    for (char* s : raw) {
-      const HdfMemory owned(s, H5free_memory);
-      out.emplace_back(s ? s : "");
-    }
-    return out;
-  }
-  const std::size_t size = checked(where, "get the string size", [&] { return H5Tget_size(type); });
-  std::string block(count * size, '\0');
-  read_into(static_cast<void*>(block.data()));
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::string_view padded(block.data() + i * size, size);
-    out.emplace_back(padded.substr(0, padded.find('\0')));  // NUL-padded
-  }
-  return out;
-}
-
 // ----- tables -----
 
 std::size_t row_count(const Column& column) {
@@ -495,7 +281,7 @@ File File::open_rw(const std::string& path) {
   return open(path, H5F_ACC_RDWR);
 }
 
-File File::open(const std::string& path, unsigned flags) {
+File File::open(const std::string& path, unsigned flags, hid_t fapl) {
   std::error_code ignored;
   if (!std::filesystem::exists(path, ignored)) throw ArchiveError(path, "", "file does not exist");
   if (std::filesystem::is_directory(path, ignored))
@@ -503,9 +289,64 @@ File File::open(const std::string& path, unsigned flags) {
   const Where where{path, ""};
   if (checked(where, "check the file signature", [&] { return H5Fis_hdf5(path.c_str()); }) == 0)
     throw ArchiveError(path, "", "not an HDF5 file");
+  if (flags == H5F_ACC_RDONLY) {
+    // A file that a writer is appending to, or that a killed writer left, carries a mark that
+    // plain readers refuse; its reader mode reads it as the writer last made it consistent.
+    QuietErrors quiet;
+    if (const hid_t id = H5Fopen(path.c_str(), flags, fapl); id >= 0)
+      return File(Handle(id, H5Fclose), path);
+    H5Eclear2(H5E_DEFAULT);
+    if (const hid_t id = H5Fopen(path.c_str(), flags | H5F_ACC_SWMR_READ, fapl); id >= 0)
+      return File(Handle(id, H5Fclose), path);
+    H5Eclear2(H5E_DEFAULT);
+  }
   const hid_t id =
-      checked(where, "open the file", [&] { return H5Fopen(path.c_str(), flags, H5P_DEFAULT); });
+      checked(where, "open the file", [&] { return H5Fopen(path.c_str(), flags, fapl); });
   return File(Handle(id, H5Fclose), path);
+}
+
+namespace {
+
+// File access in HDF5 1.10's format (File::create_appendable says why).
+Handle appendable_access(const Where& where) {
+  Handle fapl(
+      checked(where, "create a file access list", [] { return H5Pcreate(H5P_FILE_ACCESS); }),
+      H5Pclose);
+  checked(where, "choose the file format",
+          [&] { return H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110); });
+  // The writer's own lock (archives: archive_lock.hpp) keeps writers apart; HDF5's would also
+  // let any reader that keeps the file open block the writer.
+  checked(where, "switch off HDF5's file locks",
+          [&] { return H5Pset_file_locking(fapl.get(), false, true); });
+  return fapl;
+}
+
+}  // namespace
+
+File File::open_append(const std::string& path) {
+  const Where where{path, ""};
+  if (left_open_by_writer(path))
+    throw ArchiveError(path, "",
+                       "a writer was killed while it had the file open; what it committed is "
+                       "readable, but the file must be written anew before more is added");
+  Handle fapl = appendable_access(where);
+  return open(path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, fapl.get());
+}
+
+bool File::left_open_by_writer(const std::string& path) {
+  QuietErrors quiet;
+  if (const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT); id >= 0) {
+    H5Fclose(id);
+    return false;
+  }
+  H5Eclear2(H5E_DEFAULT);
+  const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+  if (id < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return false;  // not readable at all: open_read says why
+  }
+  H5Fclose(id);
+  return true;
 }
 
 Group File::root() const {
@@ -516,6 +357,16 @@ Group File::root() const {
 
 void File::flush() {
   checked({path_, ""}, "flush the file", [&] { return H5Fflush(id_.get(), H5F_SCOPE_GLOBAL); });
+}
+
+void File::sync() {
+  flush();
+  const Where where{path_, ""};
+  void* handle = nullptr;
+  checked(where, "get the file's descriptor",
+          [&] { return H5Fget_vfd_handle(id_.get(), H5P_DEFAULT, &handle); });
+  if (::fsync(*static_cast<int*>(handle)) != 0)
+    throw ArchiveError(path_, "", fmt::format("cannot sync the file ({})", std::strerror(errno)));
 }
 
 File File::create_in_memory(const std::string& name) {
@@ -530,6 +381,28 @@ File File::create_in_memory(const std::string& name) {
     return H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
   });
   return File(Handle(id, H5Fclose), name);
+}
+
+File File::create_appendable(const std::string& path) {
+  const Where where{path, ""};
+  Handle fapl = appendable_access(where);
+  const hid_t id = checked(where, "create the file", [&] {
+    return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+  });
+  return File(Handle(id, H5Fclose), path);
+}
+
+void File::close() {
+  const Where where{path_, ""};
+  const ssize_t open_objects = checked(where, "count the open objects", [&] {
+    return H5Fget_obj_count(id_.get(), H5F_OBJ_ALL | H5F_OBJ_LOCAL);
+  });
+  if (open_objects != 1)  // the file itself
+    throw ArchiveError(
+        path_, "",
+        fmt::format("cannot close the file: {} of its objects are still open", open_objects - 1));
+  Handle file = std::move(id_);
+  checked(where, "close the file", [&] { return H5Fclose(file.release()); });
 }
 
 std::string File::take_image() {
@@ -814,6 +687,9 @@ std::vector<hsize_t> Group::read(const std::string& name, std::vector<std::int32
   return read_vector(*this, name, out);
 }
 std::vector<hsize_t> Group::read(const std::string& name, std::vector<std::int64_t>& out) const {
+  return read_vector(*this, name, out);
+}
+std::vector<hsize_t> Group::read(const std::string& name, std::vector<std::uint64_t>& out) const {
   return read_vector(*this, name, out);
 }
 

@@ -38,6 +38,11 @@ class Handle {
   Handle& operator=(const Handle&) = delete;
 
   hid_t get() const { return id_; }
+  // Gives up ownership: the caller closes the identifier.
+  hid_t release() {
+    close_ = nullptr;
+    return std::exchange(id_, H5I_INVALID_HID);
+  }
 
  private:
   void reset() noexcept;
@@ -109,6 +114,7 @@ class Group {
   std::vector<hsize_t> read(const std::string& name, std::vector<double>& out) const;
   std::vector<hsize_t> read(const std::string& name, std::vector<std::int32_t>& out) const;
   std::vector<hsize_t> read(const std::string& name, std::vector<std::int64_t>& out) const;
+  std::vector<hsize_t> read(const std::string& name, std::vector<std::uint64_t>& out) const;
   std::vector<hsize_t> read(const std::string& name, std::vector<std::string>& out) const;
   void read(const std::string& name, Eigen::MatrixXf& out) const;  // needs a 2-D dataset
   void read(const std::string& name, Eigen::MatrixXd& out) const;
@@ -136,9 +142,26 @@ class File {
   static File create(const std::string& path);     // truncates an existing file
   static File open_read(const std::string& path);  // clear errors if missing or not HDF5
   static File open_rw(const std::string& path);
+  // Opens a file to append to it while readers may read it (HDF5's single-writer/multiple-
+  // reader mode; the file must have been created by create_appendable). Takes no HDF5 file lock,
+  // so a reader that keeps the file open never blocks the writer: the caller keeps writers apart
+  // (archives: archive_lock.hpp). Refuses a file that a killed writer left open: its space
+  // bookkeeping may be behind what that writer wrote, so appending could overwrite it. open_read()
+  // reads such a file, and a file while a writer appends, as the writer last left it consistent.
+  static File open_append(const std::string& path);
+  // Whether a writer that appended to `path` was killed before it closed the file.
+  static bool left_open_by_writer(const std::string& path);
+  // Creates (truncates) a file at `path` for open_append(): in HDF5 1.10's file format, the
+  // oldest that single-writer/multiple-reader access works with, pinned so that files stay
+  // readable by HDF5 1.10 whatever library writes them.
+  static File create_appendable(const std::string& path);
+  // Closes the file, checked: every object opened from it must be closed first. A close that
+  // cannot write what HDF5 still holds (a full disk) throws. Afterwards the File holds nothing.
+  void close();
 
   Group root() const;
   void flush();  // push everything written so far to disk (crash safety)
+  void sync();   // flush, then fsync: what was written also survives a power loss
   // A file that lives in memory only (HDF5's core driver without a backing store); `name`
   // stands for it in messages. take_image() turns it into the bytes of an HDF5 file.
   static File create_in_memory(const std::string& name);
@@ -149,7 +172,7 @@ class File {
 
  private:
   File(Handle id, std::string path) : id_(std::move(id)), path_(std::move(path)) {}
-  static File open(const std::string& path, unsigned flags);
+  static File open(const std::string& path, unsigned flags, hid_t fapl = H5P_DEFAULT);
 
   Handle id_;
   std::string path_;

@@ -22,9 +22,10 @@ std::string base_path(const h5::Group& g) {
   return g.path() == "/" ? "" : g.path();
 }
 
-// Every layer must be (out x in) with a bias of length out, and feed the next one.
-void check_shapes(const std::string& file, const std::string& base,
-                  const std::vector<LayerWeights>& layers) {
+}  // namespace
+
+void check_layer_shapes(const std::string& file, const std::string& base,
+                        const std::vector<LayerWeights>& layers) {
   if (layers.empty()) throw ArchiveError(file, base + "/layers", "no layers (need at least one)");
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const LayerWeights& layer = layers[l];
@@ -47,25 +48,21 @@ void check_shapes(const std::string& file, const std::string& base,
   }
 }
 
+namespace {
+
 std::vector<std::int64_t> layer_sizes(const std::vector<LayerWeights>& layers) {
   std::vector<std::int64_t> sizes{layers.front().w.cols()};
   for (const LayerWeights& layer : layers) sizes.push_back(layer.w.rows());
   return sizes;
 }
 
-// Inverse of to_string; the candidate lists must follow the enums in config/run_config.hpp.
 Activation parse_activation(const h5::Group& g, const std::string& text) {
-  for (Activation a : {Activation::Sigmoid, Activation::Tanh, Activation::Relu, Activation::Gelu,
-                       Activation::Erf, Activation::PhotonicSigmoid}) {
-    if (text == to_string(a)) return a;
-  }
+  if (const auto a = find_activation(text)) return *a;
   throw ArchiveError(g.file_path(), g.path(), fmt::format("unknown activation '{}'", text));
 }
 
 NoisePlacement parse_noise_placement(const h5::Group& g, const std::string& text) {
-  for (NoisePlacement p : {NoisePlacement::After, NoisePlacement::Before}) {
-    if (text == to_string(p)) return p;
-  }
+  if (const auto p = find_noise_placement(text)) return *p;
   throw ArchiveError(g.file_path(), g.path(), fmt::format("unknown noise_placement '{}'", text));
 }
 
@@ -90,8 +87,24 @@ void check_format(const std::string& file, const h5::Group& root) {
 
 }  // namespace
 
+// Inverses of to_string; the candidate lists must follow the enums in config/run_config.hpp.
+std::optional<Activation> find_activation(std::string_view text) {
+  for (Activation a : {Activation::Sigmoid, Activation::Tanh, Activation::Relu, Activation::Gelu,
+                       Activation::Erf, Activation::PhotonicSigmoid}) {
+    if (text == to_string(a)) return a;
+  }
+  return std::nullopt;
+}
+
+std::optional<NoisePlacement> find_noise_placement(std::string_view text) {
+  for (NoisePlacement p : {NoisePlacement::After, NoisePlacement::Before}) {
+    if (text == to_string(p)) return p;
+  }
+  return std::nullopt;
+}
+
 void write_model_weights(h5::Group& g, const ModelWeights& m) {
-  check_shapes(g.file_path(), base_path(g), m.layers);
+  check_layer_shapes(g.file_path(), base_path(g), m.layers);
   g.set_attr("activation", to_string(m.activation));
   g.set_attr("noise_placement", to_string(m.noise_placement));
   g.set_attr("layer_sizes", layer_sizes(m.layers));
@@ -120,7 +133,7 @@ ModelWeights read_model_weights(const h5::Group& g) {
     layer.read("W", weights.w);
     layer.read("b", weights.b);
   }
-  check_shapes(path, base_path(g), m.layers);
+  check_layer_shapes(path, base_path(g), m.layers);
 
   const std::vector<std::int64_t> declared = g.get_attr_int64s("layer_sizes");
   if (declared != layer_sizes(m.layers)) {
@@ -134,7 +147,7 @@ ModelWeights read_model_weights(const h5::Group& g) {
 }
 
 void save_weights(const std::string& path, const ModelWeights& m) {
-  check_shapes(path, "", m.layers);  // before creating the file: a refused save leaves none
+  check_layer_shapes(path, "", m.layers);  // before creating the file: a refused save leaves none
   posix::write_file_atomically(path, h5::build_image(path, [&](h5::Group& root) {
                                  root.set_attr("format", kWeightsFormat);
                                  root.set_attr("format_version", kWeightsFormatVersion);

@@ -9,7 +9,9 @@
 //   /layers/<l>/b     float32, shape (out_l)
 // Layers are numbered 0, 1, ... from the input side. The archive stores the same layout (all
 // but the format attributes) under /tasks/<id>/weights, through write/read_model_weights.
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <Eigen/Core>
@@ -46,5 +48,14 @@ ModelWeights load_weights(const std::string& path);
 // below `g`, without the format attributes. Errors name g's file and the object inside g.
 void write_model_weights(h5::Group& g, const ModelWeights& m);
 ModelWeights read_model_weights(const h5::Group& g);
+
+// The inverses of to_string(Activation) and to_string(NoisePlacement); nullopt for other text.
+std::optional<Activation> find_activation(std::string_view text);
+std::optional<NoisePlacement> find_noise_placement(std::string_view text);
+
+// Throws ArchiveError naming `file` and `object` for layers whose shapes do not chain (a
+// layer's inputs are the previous layer's outputs; b has one entry per row of W).
+void check_layer_shapes(const std::string& file, const std::string& object,
+                        const std::vector<LayerWeights>& layers);
 
 }  // namespace ns

@@ -1,11 +1,14 @@
 #include "sweep/result_store.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <filesystem>
 #include <set>
+#include <utility>
 
 #include "archive/archive_lock.hpp"
 #include "archive/journal.hpp"
+#include "archive/table_file.hpp"
 #include "core/build_info.hpp"
 #include "core/error.hpp"
 #include "sweep/worker.hpp"
@@ -63,8 +66,11 @@ ResultStore::ResultStore(std::string archive_path, const Study& study, const std
   std::vector<TaskRecord> found;
   // The journal belongs to the study text it was started with, which the archive names.
   std::string journal_hash = study.hash;
+  // (id, finish time) of the records the archive holds: the rest of what is found is new to it.
+  std::set<std::pair<std::string, double>> archived;
   if (std::filesystem::exists(path_)) {
-    const ArchiveInfo info = read_archive_info(path_);
+    const ArchiveContents contents = read_archive(path_);
+    const ArchiveInfo& info = contents.info;
     if (info.study_hash != study.hash) {
       check_same_tasks(path_, info, study);
       journal_hash = info.study_hash;
@@ -78,7 +84,11 @@ ResultStore::ResultStore(std::string archive_path, const Study& study, const std
                                      "own archive with -o (`merge` joins them)",
                                      info.shard, shard, shard));
     earlier_reused_from_ = info.reused_from;
-    found = read_archive_records(path_);
+    rewrite_ = archive_needs_rewrite(path_);
+    for (const TaskRecord& r : contents.records) archived.emplace(r.id, r.finished);
+    found = contents.records;
+  } else {
+    rewrite_ = true;
   }
   const std::string journal = journal_path(path_);
   if (std::filesystem::exists(journal)) {
@@ -98,6 +108,7 @@ ResultStore::ResultStore(std::string archive_path, const Study& study, const std
   for (TaskRecord& r : keep_one_per_task(std::move(found))) {
     if (r.index < 0 || r.index >= int(study.tasks.size()) || study.tasks[r.index].id != r.id)
       throw ArchiveError(path_, "/tasks/" + r.id, "this task is not part of the study");
+    if (!archived.count({r.id, r.finished})) unarchived_.push_back(r.index);
     records_[r.index] = std::move(r);
   }
   if (!allow_mixed_builds_) check_builds(path_, records_);
@@ -122,6 +133,7 @@ void ResultStore::add(const TaskRecord& record) {
                                    record.index, e.what()));
   }
   records_[record.index] = record;
+  unarchived_.push_back(record.index);
   const double now = unix_time();
   if (now - last_checkpoint_ > checkpoint_seconds_) {
     checkpoint();
@@ -132,23 +144,46 @@ void ResultStore::add(const TaskRecord& record) {
 }
 
 void ResultStore::checkpoint() {
-  std::vector<TaskRecord> all;
-  all.reserve(records_.size());
-  for (const auto& [index, r] : records_) all.push_back(r);
   try {
-    write_archive(path_, provenance_(records_), all, study_axes(study_));
+    write_unarchived();
   } catch (const ArchiveError& e) {
     throw ArchiveError(path_, "",
-                       fmt::format("cannot write the archive ({}). It is unchanged, and every "
-                                   "finished task is kept in the journal {}: make room (or fix "
-                                   "the cause) and run the same command again to resume",
+                       fmt::format("cannot write the archive ({}). What it held is unchanged, and "
+                                   "every finished task is kept in the journal {}: make room (or "
+                                   "fix the cause) and run the same command again to resume",
                                    e.what(), journal_path(path_)));
   }
-  // Everything journaled is now in the archive (written, closed and read back), so the journal
-  // starts over. A crash between the archive's rename and this leaves both, and resume keeps
-  // each task once.
+  // Everything journaled is now committed to the archive, so the journal starts over. A crash
+  // between the two leaves both, and resume keeps each task once.
   journal_->clear(study_.hash);
   last_sync_ = last_checkpoint_ = unix_time();
+}
+
+void ResultStore::write_unarchived() {
+  const ArchiveInfo info = provenance_(records_);
+  if (rewrite_) {
+    // A new archive, or one of an earlier format or task id scheme: written whole, once.
+    std::vector<TaskRecord> all;
+    all.reserve(records_.size());
+    for (const auto& [index, r] : records_) all.push_back(r);
+    write_archive(path_, info, all, study_axes(study_));
+    rewrite_ = false;
+  } else {
+    // Appends only what is new: a checkpoint costs O(new tasks), not O(all).
+    std::sort(unarchived_.begin(), unarchived_.end());
+    unarchived_.erase(std::unique(unarchived_.begin(), unarchived_.end()), unarchived_.end());
+    std::vector<const TaskRecord*> fresh;
+    for (int index : unarchived_) fresh.push_back(&records_.at(index));
+    ArchiveAppender appender(path_);
+    if (run_started_)
+      appender.update_run(info);
+    else
+      appender.begin_run(info);
+    appender.append(fresh, study_axes(study_));
+    appender.commit();
+  }
+  run_started_ = true;
+  unarchived_.clear();
 }
 
 void ResultStore::close() {

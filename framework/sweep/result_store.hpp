@@ -2,11 +2,12 @@
 // The coordinator's storage of results, built for crash safety. It holds the archive's lock
 // (archive/archive_lock.hpp) from construction to destruction. A finished task is first
 // appended to the journal (ARCHIVE.h5.journal): one write(2), so it survives a SIGKILL the
-// moment add() returns. At checkpoints the HDF5 archive is rewritten from all records into a
-// temporary file, closed, read back, and only then renamed over ARCHIVE.h5, so the archive on
-// disk is always complete and readable; only after that does the journal start empty. A failed
-// write (a full disk) throws and leaves the archive and the journal as they were: a resumed run
-// reads both.
+// moment add() returns. At checkpoints the tasks the archive lacks are appended to it in place
+// and committed (archive/table_file.hpp), so a checkpoint costs what is new, and the archive on
+// disk is readable and complete up to its last commit at every moment; only after the commit
+// does the journal start empty. An archive of an earlier format or task id scheme, or none, is
+// written whole at the first checkpoint, atomically. A failed write (a full disk) throws and
+// leaves the committed archive and the journal as they were: a resumed run reads both.
 #include <functional>
 #include <map>
 #include <memory>
@@ -51,7 +52,7 @@ class ResultStore final : public ResultSink {
   bool study_text_changed() const { return study_text_changed_; }
 
   void add(const TaskRecord& record) override;
-  // Writes ARCHIVE.h5 atomically from every record, then empties the journal.
+  // Writes the records the archive lacks into it, then empties the journal.
   void checkpoint();
   // The last checkpoint, then removes the (empty) journal: the archive is complete.
   void close();
@@ -69,6 +70,11 @@ class ResultStore final : public ResultSink {
   std::vector<std::string> journal_problems_;
   bool study_text_changed_ = false;
   double last_sync_ = 0, last_checkpoint_ = 0;
+  std::vector<int> unarchived_;  // task indices whose record the archive lacks
+  bool rewrite_ = false;         // the next checkpoint writes the archive whole
+  bool run_started_ = false;     // this run has its row in the archive's /runs
+
+  void write_unarchived();
 };
 
 }  // namespace ns

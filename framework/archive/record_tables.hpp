@@ -1,0 +1,72 @@
+#pragma once
+// Task records as rows of the archive's tables (format 3, archive.hpp), and back. The tables'
+// columns are declared here once; the writer (appender.hpp), the reader (archive.cpp) and the
+// layout in archive.hpp follow this declaration.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "archive/archive.hpp"
+#include "io/h5_table.hpp"
+
+namespace ns {
+
+struct TableDecl {
+  std::string name;
+  std::vector<h5::ColumnSpec> columns;
+};
+
+// Every table of the archive in the order a checkpoint writes them; the task table has one
+// text column "axis:KEY" per swept key. "runs" (one row per writing session) is not a task
+// table and comes last.
+std::vector<TableDecl> archive_tables(const std::vector<std::string>& axis_keys);
+inline constexpr const char* kRunsTable = "runs";
+inline constexpr const char* kAxisPrefix = "axis:";
+
+// The values of some rows of one table, by column name, in the declaration's column order.
+class Rows {
+ public:
+  explicit Rows(const std::vector<h5::ColumnSpec>& columns);
+  Rows(const std::vector<h5::ColumnSpec>& columns, std::vector<h5::ColumnValues> values);
+
+  std::vector<std::string>& text(const std::string& column);
+  std::vector<std::int64_t>& int64(const std::string& column);
+  std::vector<std::uint64_t>& uint64(const std::string& column);
+  std::vector<double>& float64(const std::string& column);
+  std::vector<float>& float32(const std::string& column);
+  std::vector<std::uint64_t>& lengths(const std::string& column);  // ragged columns: per row
+  std::size_t size() const;                                        // rows
+
+  const std::vector<h5::ColumnValues>& values() const { return values_; }
+
+ private:
+  h5::ColumnValues& at(const std::string& column, h5::ColumnType type);
+  std::vector<h5::ColumnSpec> columns_;
+  std::vector<h5::ColumnValues> values_;
+};
+
+using TableRows = std::map<std::string, Rows>;  // by table name
+
+// The rows of `records`, whose first lands on row `first_task_row` of the task table (child
+// rows point at their task's row). Throws Error for a record that no archive may hold (see
+// write_archive).
+TableRows record_rows(const std::vector<const TaskRecord*>& records, const StudyAxes& axes,
+                      std::int64_t first_task_row);
+
+// The records and axis values that rows read from `file` hold, in task-table order, one per task
+// row. Throws ArchiveError naming the file and table for rows that do not fit together.
+struct StoredRecords {
+  std::vector<TaskRecord> records;
+  std::map<std::string, AxisValues> axes;  // by task id
+};
+StoredRecords records_from_rows(const std::string& file, TableRows& rows,
+                                const std::vector<std::string>& axis_keys);
+
+// One row of the runs table, and the provenance that the rows of a whole runs table give: the
+// last run's study and program, every run's hosts and reuse sources, the earliest start, the
+// latest finish and the most ranks.
+Rows run_row(const ArchiveInfo& info);
+ArchiveInfo info_from_runs(const std::string& file, Rows& runs);
+
+}  // namespace ns

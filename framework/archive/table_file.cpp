@@ -1,0 +1,188 @@
+#include "archive/table_file.hpp"
+
+#include <fmt/format.h>
+
+#include "archive/provenance.hpp"
+#include "archive/record_tables.hpp"
+#include "core/error.hpp"
+#include "study/task_id.hpp"
+
+namespace ns {
+namespace {
+
+constexpr const char* kSequence = "sequence";
+
+std::vector<std::string> table_names(const std::vector<TableDecl>& tables) {
+  std::vector<std::string> names;
+  for (const TableDecl& t : tables) names.push_back(t.name);
+  return names;
+}
+
+// /commits: one row per commit, a column per table holding its row count, then `sequence`
+// (the commit's number, from 1), written last: a row counts only if its sequence is its
+// position + 1, so a row that a crash cut short (its sequence still the fill value 0) does not.
+std::vector<h5::ColumnSpec> commit_columns(const std::vector<std::string>& tables) {
+  std::vector<h5::ColumnSpec> columns;
+  for (const std::string& t : tables) columns.push_back({t, h5::ColumnType::UInt64});
+  columns.push_back({kSequence, h5::ColumnType::UInt64});
+  return columns;
+}
+
+struct Commit {
+  std::uint64_t sequence = 0;           // 0: nothing committed yet
+  std::map<std::string, hsize_t> rows;  // by table
+};
+
+Commit last_commit(const h5::Group& root, const std::vector<std::string>& tables) {
+  const hsize_t stored = h5::Table::stored_rows(root, kCommitsTable);
+  const h5::Table commits = h5::Table::open(root, kCommitsTable, stored);
+  const auto sequence = std::get<std::vector<std::uint64_t>>(commits.read(kSequence).values);
+  Commit commit;
+  for (std::size_t i = sequence.size(); i-- > 0;) {
+    if (sequence[i] != i + 1) continue;
+    commit.sequence = sequence[i];
+    for (const std::string& t : tables)
+      commit.rows[t] = std::get<std::vector<std::uint64_t>>(commits.read(t, i, 1).values)[0];
+    break;
+  }
+  if (commit.sequence == 0)
+    for (const std::string& t : tables) commit.rows[t] = 0;
+  return commit;
+}
+
+void check_version(const h5::Group& root) {
+  const std::int64_t version = root.get_attr_int64("format_version");
+  if (version != kTablesFormatVersion)
+    throw ArchiveError(root.file_path(), "/",
+                       fmt::format("format_version {} is not the appendable format {}", version,
+                                   kTablesFormatVersion));
+}
+
+// Every committed row of a declared table, in the declaration's column order (columns a later
+// release may add are not read).
+Rows read_rows(const h5::Group& root, const TableDecl& decl, hsize_t rows) {
+  const h5::Table table = h5::Table::open(root, decl.name, rows);
+  std::vector<h5::ColumnValues> values;
+  for (const h5::ColumnSpec& c : decl.columns) values.push_back(table.read(c.name));
+  return Rows(decl.columns, std::move(values));
+}
+
+ArchiveInfo static_info(const h5::Group& root) {
+  ArchiveInfo info;
+  info.shard = root.get_attr_string("shard");
+  info.task_id_scheme = static_cast<int>(root.get_attr_int64("task_id_scheme"));
+  check_task_id_scheme(root, info.task_id_scheme);
+  return info;
+}
+
+ArchiveInfo runs_info(const h5::Group& root, const Commit& commit) {
+  for (const TableDecl& t : archive_tables({})) {
+    if (t.name != kRunsTable) continue;
+    Rows runs = read_rows(root, t, commit.rows.at(kRunsTable));
+    ArchiveInfo info = info_from_runs(root.file_path(), runs);
+    const ArchiveInfo fixed = static_info(root);
+    info.shard = fixed.shard;
+    info.task_id_scheme = fixed.task_id_scheme;
+    return info;
+  }
+  throw Error("the archive's tables declare no runs table");
+}
+
+}  // namespace
+
+void create_archive_file(const std::string& path, const ArchiveInfo& info,
+                         const std::vector<std::string>& axis_keys) {
+  const std::vector<TableDecl> tables = archive_tables(axis_keys);
+  h5::File file = h5::File::create_appendable(path);
+  {
+    h5::Group root = file.root();
+    root.set_attr("format", kArchiveFormat);
+    root.set_attr("format_version", kTablesFormatVersion);
+    root.set_attr("shard", info.shard);
+    root.set_attr("task_id_scheme", info.task_id_scheme);
+    root.set_attr("axis_keys", axis_keys);
+    for (const TableDecl& t : tables) h5::Table::create(root, t.name, t.columns);
+    h5::Table::create(root, kCommitsTable, commit_columns(table_names(tables)));
+  }
+  file.close();
+}
+
+ArchiveAppender::ArchiveAppender(const std::string& path) : file_(h5::File::open_append(path)) {
+  const h5::Group root = file_.root();
+  check_version(root);
+  if (root.get_attr_int64("task_id_scheme") != kTaskIdScheme)
+    throw ArchiveError(path, "/",
+                       fmt::format("names its tasks by id scheme {}, not {}: it must be "
+                                   "rewritten before tasks are added",
+                                   root.get_attr_int64("task_id_scheme"), kTaskIdScheme));
+  axis_keys_ = root.get_attr_strings("axis_keys");
+  const std::vector<TableDecl> tables = archive_tables(axis_keys_);
+  order_ = table_names(tables);
+  const Commit commit = last_commit(root, order_);
+  sequence_ = commit.sequence;
+  for (const TableDecl& t : tables)
+    tables_.emplace(t.name, h5::Table::open(root, t.name, commit.rows.at(t.name)));
+}
+
+std::int64_t ArchiveAppender::task_rows() const {
+  return static_cast<std::int64_t>(tables_.at("tasks").rows());
+}
+
+void ArchiveAppender::append(const std::vector<const TaskRecord*>& records, const StudyAxes& axes) {
+  if (axes.keys != axis_keys_)
+    throw Error(fmt::format("{}: the study's swept keys [{}] are not the archive's [{}]", path(),
+                            fmt::join(axes.keys, ", "), fmt::join(axis_keys_, ", ")));
+  const TableRows rows = record_rows(records, axes, task_rows());
+  for (const auto& [name, table_rows] : rows) tables_.at(name).append(table_rows.values());
+}
+
+void ArchiveAppender::begin_run(const ArchiveInfo& info) {
+  tables_.at(kRunsTable).append(run_row(info).values());
+}
+
+void ArchiveAppender::update_run(const ArchiveInfo& info) {
+  h5::Table& runs = tables_.at(kRunsTable);
+  if (runs.rows() == 0) throw Error(fmt::format("{}: no run to update", path()));
+  Rows row = run_row(info);
+  const hsize_t last = runs.rows() - 1;
+  for (const char* column : {"hosts", "finished", "ranks", "reused_from"}) {
+    for (std::size_t c = 0; c < runs.columns().size(); ++c)
+      if (runs.columns()[c].name == column) runs.overwrite(last, column, row.values()[c]);
+  }
+}
+
+void ArchiveAppender::commit() {
+  file_.sync();
+  h5::Table commits = h5::Table::open(file_.root(), kCommitsTable, sequence_);
+  std::vector<h5::ColumnValues> row;
+  for (const std::string& t : order_)
+    row.push_back({std::vector<std::uint64_t>{tables_.at(t).rows()}, {}});
+  row.push_back({std::vector<std::uint64_t>{sequence_ + 1}, {}});
+  commits.append(row);
+  file_.sync();
+  ++sequence_;
+}
+
+ArchiveContents read_table_file(const h5::Group& root) {
+  check_version(root);
+  ArchiveContents contents;
+  contents.axes.keys = root.get_attr_strings("axis_keys");
+  const std::vector<TableDecl> tables = archive_tables(contents.axes.keys);
+  const Commit commit = last_commit(root, table_names(tables));
+  contents.info = runs_info(root, commit);
+  TableRows rows;
+  for (const TableDecl& t : tables)
+    if (t.name != kRunsTable) rows.emplace(t.name, read_rows(root, t, commit.rows.at(t.name)));
+  StoredRecords stored = records_from_rows(root.file_path(), rows, contents.axes.keys);
+  contents.records = std::move(stored.records);
+  contents.axes.by_task = std::move(stored.axes);
+  return contents;
+}
+
+ArchiveInfo read_table_file_info(const h5::Group& root) {
+  check_version(root);
+  const std::vector<std::string> keys = root.get_attr_strings("axis_keys");
+  return runs_info(root, last_commit(root, table_names(archive_tables(keys))));
+}
+
+}  // namespace ns

@@ -1,0 +1,63 @@
+#pragma once
+// The archive of format 3 (layout in archive.hpp) as a file: created empty, appended to in place
+// at each checkpoint, read whole. What counts is what the last row of /commits says: a writer
+// killed in the middle of an append leaves rows past it, which readers ignore and the next
+// writer overwrites, and HDF5's single-writer/multiple-reader mode keeps the file readable by
+// h5py and by open_read() at every moment.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "archive/archive.hpp"
+#include "io/h5.hpp"
+#include "io/h5_table.hpp"
+
+namespace ns {
+
+inline constexpr const char* kCommitsTable = "commits";
+inline constexpr int kTablesFormatVersion = 3;
+
+// Creates an archive without tasks or runs at `path` (a temporary name: write_archive renames
+// it once it is complete): `info` gives the attributes that never change (shard, task id
+// scheme), `axis_keys` the study's swept keys.
+void create_archive_file(const std::string& path, const ArchiveInfo& info,
+                         const std::vector<std::string>& axis_keys);
+
+// Appends to an archive of format 3. The caller holds the archive's lock (archive_lock.hpp):
+// there is one writer. Nothing appended counts, for readers or after a crash, until commit().
+class ArchiveAppender {
+ public:
+  explicit ArchiveAppender(const std::string& path);
+  ArchiveAppender(const ArchiveAppender&) = delete;
+  ArchiveAppender& operator=(const ArchiveAppender&) = delete;
+
+  const std::string& path() const { return file_.path(); }
+  const std::vector<std::string>& axis_keys() const { return axis_keys_; }
+  std::int64_t task_rows() const;
+
+  // Adds one row per record to the task table, and their curves, noise, statistics and weights.
+  // Throws Error for a record that no archive may hold, before anything is written.
+  void append(const std::vector<const TaskRecord*>& records, const StudyAxes& axes);
+  // Starts a row in /runs for this writer, or brings the row it started up to date (hosts, the
+  // finish time, ranks, reuse sources).
+  void begin_run(const ArchiveInfo& info);
+  void update_run(const ArchiveInfo& info);
+  // Flushes and syncs what was appended, then records the new row counts in /commits and syncs
+  // again: from then on it counts.
+  void commit();
+
+ private:
+  h5::File file_;
+  std::vector<std::string> axis_keys_;
+  std::map<std::string, h5::Table> tables_;  // by name, every table but commits
+  std::vector<std::string> order_;           // table names in /commits column order
+  std::uint64_t sequence_ = 0;               // the last commit's
+};
+
+// Reads a whole archive of format 3 from its open root: the provenance of its runs, its axis
+// keys and every committed task record (in task-table order; a task may have several records).
+ArchiveContents read_table_file(const h5::Group& root);
+ArchiveInfo read_table_file_info(const h5::Group& root);
+
+}  // namespace ns
