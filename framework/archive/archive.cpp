@@ -149,6 +149,27 @@ ArchiveInfo read_archive_info(const std::string& path) {
                                                                : read_legacy_provenance(root);
 }
 
+namespace {
+
+h5::Group appendable_root(const std::string& path, const h5::File& file) {
+  h5::Group root = file.root();
+  if (archive_format_version(root) != kArchiveFormatVersion)
+    throw ArchiveError(path, "/", "a format 2 archive has no task table");
+  return root;
+}
+
+}  // namespace
+
+std::vector<TaskHeader> read_archive_headers(const std::string& path) {
+  const h5::File file = h5::File::open_read(path);
+  return read_task_headers(appendable_root(path, file));
+}
+
+ModelWeights read_archive_task_weights(const std::string& path, std::int64_t row) {
+  const h5::File file = h5::File::open_read(path);
+  return read_task_weights(appendable_root(path, file), row);
+}
+
 bool archive_needs_rewrite(const std::string& path) {
   if (h5::File::left_open_by_writer(path)) return true;
   const h5::File file = h5::File::open_read(path);

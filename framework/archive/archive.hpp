@@ -134,6 +134,21 @@ std::string unreadable_journal_advice(const std::string& archive_path);
 // object for a missing file, another format or version, or a malformed part.
 ArchiveContents read_archive(const std::string& path);
 ArchiveInfo read_archive_info(const std::string& path);  // reads no task
+// What a writer resuming the archive needs of each committed task row, without its arrays.
+struct TaskHeader {
+  std::int64_t row = 0;  // in /tasks
+  std::string id;
+  int index = 0;
+  TaskStatus status = TaskStatus::Done;
+  std::string build, host;
+  double finished = 0;
+  bool has_weights = false;
+};
+// A format 3 archive's committed task rows without their arrays, and the weights of one row
+// (table_file.hpp); both throw ArchiveError for a format 2 archive.
+std::vector<TaskHeader> read_archive_headers(const std::string& path);
+ModelWeights read_archive_task_weights(const std::string& path, std::int64_t row);
+
 // Whether new tasks cannot be appended to the archive at `path` as it is: it is of format 2,
 // names its tasks by an earlier id scheme, or a writer was killed while appending to it (rows
 // past its last commit may be half written). Such an archive is rewritten whole from what it

@@ -96,11 +96,15 @@ Histogram next_histogram(Rows& rows, RaggedCursor<double>& edges,
 }
 
 // The task row a child row belongs to, checked against the task table's size.
+// (Relative to the first task row read.)
 std::size_t owner(const std::string& file, const std::string& table, std::int64_t task_row,
-                  std::size_t tasks) {
-  if (task_row < 0 || static_cast<std::size_t>(task_row) >= tasks)
-    malformed(file, table, fmt::format("a row belongs to task row {}, of {}", task_row, tasks));
-  return static_cast<std::size_t>(task_row);
+                  std::int64_t first, std::size_t tasks) {
+  const std::int64_t relative = task_row - first;
+  if (relative < 0 || static_cast<std::size_t>(relative) >= tasks)
+    malformed(file, table,
+              fmt::format("a row belongs to task row {}, not one of rows {}..{}", task_row, first,
+                          first + std::int64_t(tasks) - 1));
+  return static_cast<std::size_t>(relative);
 }
 
 int to_int(const std::string& file, const std::string& table, const char* column,
@@ -376,7 +380,8 @@ TableRows record_rows(const std::vector<const TaskRecord*>& records, const Study
 // ===== rows to records =====
 
 StoredRecords records_from_rows(const std::string& file, TableRows& rows,
-                                const std::vector<std::string>& axis_keys) {
+                                const std::vector<std::string>& axis_keys,
+                                std::int64_t first_task_row) {
   StoredRecords out;
   Rows& tasks = rows.at("tasks");
   const std::size_t n = tasks.size();
@@ -414,7 +419,8 @@ StoredRecords records_from_rows(const std::string& file, TableRows& rows,
 
   Rows& curves = rows.at("curves");
   for (std::size_t i = 0; i < curves.size(); ++i) {
-    TaskRecord& r = out.records[owner(file, "curves", curves.int64("task_row")[i], n)];
+    TaskRecord& r =
+        out.records[owner(file, "curves", curves.int64("task_row")[i], first_task_row, n)];
     EpochStats& e = r.curve.emplace_back();
     e.epoch = to_int(file, "curves", "epoch", curves.int64("epoch")[i]);
     e.loss = curves.float64("loss")[i];
@@ -428,7 +434,8 @@ StoredRecords records_from_rows(const std::string& file, TableRows& rows,
   RaggedCursor<double> levels(noise, "levels", noise.float64("levels"));
   RaggedCursor<double> accuracy(noise, "accuracy", noise.float64("accuracy"));
   for (std::size_t i = 0; i < noise.size(); ++i) {
-    TaskRecord& r = out.records[owner(file, "noise", noise.int64("task_row")[i], n)];
+    TaskRecord& r =
+        out.records[owner(file, "noise", noise.int64("task_row")[i], first_task_row, n)];
     const std::string& kind = noise.text("kind")[i];
     const NoiseKind k = find_nonideality(kind);
     if (!k)
@@ -452,7 +459,8 @@ StoredRecords records_from_rows(const std::string& file, TableRows& rows,
   RaggedCursor<std::int64_t> bias_counts(layers, "bias_hist_counts",
                                          layers.int64("bias_hist_counts"));
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    TaskRecord& r = out.records[owner(file, "layers", layers.int64("task_row")[i], n)];
+    TaskRecord& r =
+        out.records[owner(file, "layers", layers.int64("task_row")[i], first_task_row, n)];
     if (layers.int64("layer")[i] != std::int64_t(r.stats.layers.size()))
       malformed(file, "layers", fmt::format("row {}: layers of task {} out of order", i, r.id));
     LayerStats& s = r.stats.layers.emplace_back();
@@ -471,7 +479,8 @@ StoredRecords records_from_rows(const std::string& file, TableRows& rows,
   RaggedCursor<std::int64_t> in_counts(hidden, "input_hist_counts",
                                        hidden.int64("input_hist_counts"));
   for (std::size_t i = 0; i < hidden.size(); ++i) {
-    TaskRecord& r = out.records[owner(file, "hidden", hidden.int64("task_row")[i], n)];
+    TaskRecord& r =
+        out.records[owner(file, "hidden", hidden.int64("task_row")[i], first_task_row, n)];
     if (hidden.int64("layer")[i] != std::int64_t(r.stats.hidden.size()))
       malformed(file, "hidden", fmt::format("row {}: layers of task {} out of order", i, r.id));
     HiddenStats& s = r.stats.hidden.emplace_back();
@@ -481,7 +490,8 @@ StoredRecords records_from_rows(const std::string& file, TableRows& rows,
 
   Rows& models = rows.at("models");
   for (std::size_t i = 0; i < models.size(); ++i) {
-    TaskRecord& r = out.records[owner(file, "models", models.int64("task_row")[i], n)];
+    TaskRecord& r =
+        out.records[owner(file, "models", models.int64("task_row")[i], first_task_row, n)];
     ModelWeights& m = r.weights.emplace();
     const auto activation = find_activation(models.text("activation")[i]);
     const auto placement = find_noise_placement(models.text("noise_placement")[i]);
@@ -497,7 +507,8 @@ StoredRecords records_from_rows(const std::string& file, TableRows& rows,
   RaggedCursor<float> w_values(weights, "W", weights.float32("W"));
   RaggedCursor<float> b_values(weights, "b", weights.float32("b"));
   for (std::size_t i = 0; i < weights.size(); ++i) {
-    TaskRecord& r = out.records[owner(file, "weights", weights.int64("task_row")[i], n)];
+    TaskRecord& r =
+        out.records[owner(file, "weights", weights.int64("task_row")[i], first_task_row, n)];
     const std::int64_t rows_ = weights.int64("rows")[i], cols = weights.int64("cols")[i];
     const std::vector<float> w = w_values.next(), b = b_values.next();
     if (!r.weights || rows_ < 0 || cols < 0 || std::int64_t(w.size()) != rows_ * cols ||

@@ -55,13 +55,16 @@ TableRows record_rows(const std::vector<const TaskRecord*>& records, const Study
                       std::int64_t first_task_row);
 
 // The records and axis values that rows read from `file` hold, in task-table order, one per task
-// row. Throws ArchiveError naming the file and table for rows that do not fit together.
+// row; the task rows start at row `first_task_row` of the table (child rows name task rows by
+// their number in the whole table). Throws ArchiveError naming the file and table for rows that
+// do not fit together.
 struct StoredRecords {
   std::vector<TaskRecord> records;
   std::map<std::string, AxisValues> axes;  // by task id
 };
 StoredRecords records_from_rows(const std::string& file, TableRows& rows,
-                                const std::vector<std::string>& axis_keys);
+                                const std::vector<std::string>& axis_keys,
+                                std::int64_t first_task_row);
 
 // One row of the runs table, and the provenance that the rows of a whole runs table give: the
 // last run's study and program, every run's hosts and reuse sources, the earliest start, the

@@ -1,5 +1,7 @@
 #include "archive/table_file.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "archive/provenance.hpp"
@@ -173,7 +175,7 @@ ArchiveContents read_table_file(const h5::Group& root) {
   TableRows rows;
   for (const TableDecl& t : tables)
     if (t.name != kRunsTable) rows.emplace(t.name, read_rows(root, t, commit.rows.at(t.name)));
-  StoredRecords stored = records_from_rows(root.file_path(), rows, contents.axes.keys);
+  StoredRecords stored = records_from_rows(root.file_path(), rows, contents.axes.keys, 0);
   contents.records = std::move(stored.records);
   contents.axes.by_task = std::move(stored.axes);
   return contents;
@@ -183,6 +185,75 @@ ArchiveInfo read_table_file_info(const h5::Group& root) {
   check_version(root);
   const std::vector<std::string> keys = root.get_attr_strings("axis_keys");
   return runs_info(root, last_commit(root, table_names(archive_tables(keys))));
+}
+
+std::vector<TaskHeader> read_task_headers(const h5::Group& root) {
+  check_version(root);
+  const std::vector<TableDecl> tables = archive_tables(root.get_attr_strings("axis_keys"));
+  const Commit commit = last_commit(root, table_names(tables));
+  const h5::Table tasks = h5::Table::open(root, "tasks", commit.rows.at("tasks"));
+  const auto text = [&](const char* column) {
+    return std::get<std::vector<std::string>>(tasks.read(column).values);
+  };
+  const std::vector<std::string> ids = text("id"), status = text("status"), build = text("build"),
+                                 host = text("host");
+  const auto index = std::get<std::vector<std::int64_t>>(tasks.read("index").values);
+  const auto finished = std::get<std::vector<double>>(tasks.read("finished").values);
+  const h5::Table models = h5::Table::open(root, "models", commit.rows.at("models"));
+  const auto with_weights = std::get<std::vector<std::int64_t>>(models.read("task_row").values);
+  std::vector<TaskHeader> headers(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    TaskHeader& h = headers[i];
+    h.row = std::int64_t(i);
+    h.id = ids[i];
+    h.index = static_cast<int>(index[i]);
+    try {
+      h.status = parse_task_status(status[i]);
+    } catch (const Error& e) {
+      throw ArchiveError(root.file_path(), "/tasks", fmt::format("row {}: {}", i, e.what()));
+    }
+    h.build = build[i];
+    h.host = host[i];
+    h.finished = finished[i];
+  }
+  for (std::int64_t row : with_weights)
+    if (row >= 0 && std::size_t(row) < headers.size()) headers[std::size_t(row)].has_weights = true;
+  return headers;
+}
+
+ModelWeights read_task_weights(const h5::Group& root, std::int64_t row) {
+  check_version(root);
+  const std::vector<TableDecl> tables = archive_tables(root.get_attr_strings("axis_keys"));
+  const Commit commit = last_commit(root, table_names(tables));
+  // Child rows are in task-row order: the task's rows are one contiguous run.
+  const auto run_of = [&](const char* table) {
+    const h5::Table t = h5::Table::open(root, table, commit.rows.at(table));
+    const auto owners = std::get<std::vector<std::int64_t>>(t.read("task_row").values);
+    const auto first = std::find(owners.begin(), owners.end(), row);
+    const auto last = std::find_if(first, owners.end(), [&](std::int64_t o) { return o != row; });
+    return std::pair<hsize_t, hsize_t>(hsize_t(first - owners.begin()), hsize_t(last - first));
+  };
+  TableRows rows;
+  for (const TableDecl& t : tables) {
+    if (t.name == kRunsTable) continue;
+    if (t.name != "tasks" && t.name != "models" && t.name != "weights") {
+      rows.emplace(t.name, Rows(t.columns));  // not needed: left empty
+      continue;
+    }
+    const auto [first, count] =
+        t.name == "tasks" ? std::pair<hsize_t, hsize_t>(hsize_t(row), 1) : run_of(t.name.c_str());
+    const h5::Table table = h5::Table::open(root, t.name, commit.rows.at(t.name));
+    std::vector<h5::ColumnValues> values;
+    for (const h5::ColumnSpec& c : t.columns) values.push_back(table.read(c.name, first, count));
+    rows.emplace(t.name, Rows(t.columns, std::move(values)));
+  }
+  StoredRecords stored =
+      records_from_rows(root.file_path(), rows, root.get_attr_strings("axis_keys"), row);
+  TaskRecord& r = stored.records.at(0);
+  if (!r.weights)
+    throw ArchiveError(root.file_path(), "/models",
+                       fmt::format("task {} (row {}) has no stored weights", r.id, row));
+  return std::move(*r.weights);
 }
 
 }  // namespace ns

@@ -60,4 +60,8 @@ class ArchiveAppender {
 ArchiveContents read_table_file(const h5::Group& root);
 ArchiveInfo read_table_file_info(const h5::Group& root);
 
+std::vector<TaskHeader> read_task_headers(const h5::Group& root);
+// The weights kept for task row `row`; throws ArchiveError if it has none.
+ModelWeights read_task_weights(const h5::Group& root, std::int64_t row);
+
 }  // namespace ns

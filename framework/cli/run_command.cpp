@@ -83,7 +83,7 @@ class WorkerThreads {
   std::vector<std::thread> threads_;
 };
 
-ArchiveInfo provenance(const Study& study, const std::map<int, TaskRecord>& records, int ranks,
+ArchiveInfo provenance(const Study& study, const std::vector<std::string>& task_hosts, int ranks,
                        double started, const std::vector<std::string>& reused_from,
                        const Shard& shard) {
   ArchiveInfo info;
@@ -100,10 +100,9 @@ ArchiveInfo provenance(const Study& study, const std::map<int, TaskRecord>& reco
   info.mpi_version = mpi_library_version();
   info.numeric_build = numeric_build();
   info.hosts.push_back(host_name());
-  for (const auto& [i, r] : records)
-    if (!r.host.empty() &&
-        std::find(info.hosts.begin(), info.hosts.end(), r.host) == info.hosts.end())
-      info.hosts.push_back(r.host);
+  for (const std::string& host : task_hosts)
+    if (std::find(info.hosts.begin(), info.hosts.end(), host) == info.hosts.end())
+      info.hosts.push_back(host);
   info.started = started;
   info.finished = unix_time();
   info.ranks = ranks;
@@ -138,8 +137,8 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   std::vector<std::string> reused_from;  // filled before the first checkpoint below
   ResultStore store(
       o.archive, study, shard.str(),
-      [&](const std::map<int, TaskRecord>& records) {
-        return provenance(study, records, mpi ? mpi->size() : 1, started, reused_from, shard);
+      [&](const std::vector<std::string>& task_hosts) {
+        return provenance(study, task_hosts, mpi ? mpi->size() : 1, started, reused_from, shard);
       },
       o.checkpoint_interval, o.allow_mixed_builds);
   // Where reused tasks came from must outlive this run: a resumed run keeps the sources.
@@ -147,9 +146,9 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   fmt::print("study {}: {} tasks in {} stages; archive {}\n", study.name, study.tasks.size(),
              study.stages.size(), o.archive);
   int failed_before = 0;
-  for (const auto& [index, r] : store.records()) failed_before += r.status != TaskStatus::Done;
-  if (!store.records().empty())
-    fmt::print("resuming: {} tasks already finished ({} failed{})\n", store.records().size(),
+  for (const auto& [index, t] : store.tasks()) failed_before += t.status != TaskStatus::Done;
+  if (!store.tasks().empty())
+    fmt::print("resuming: {} tasks already finished ({} failed{})\n", store.tasks().size(),
                failed_before, o.retry_failed ? ", retried now" : "");
   for (const std::string& problem : store.journal_problems()) fmt::print("warning: {}\n", problem);
   if (store.study_text_changed())
@@ -159,10 +158,10 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   reuse_archives(o, study, store, reused_from);
   // At once, an archive that `status` can read: it also folds in what a crashed run journaled.
   store.checkpoint();
-  std::map<int, TaskRecord> finished = store.records();
-  if (o.retry_failed)
-    std::erase_if(finished,
-                  [](const auto& entry) { return entry.second.status != TaskStatus::Done; });
+  FinishedTasks finished;
+  for (const auto& [index, t] : store.tasks())
+    if (t.status == TaskStatus::Done || !o.retry_failed) finished.status[index] = t.status;
+  finished.weights = [&](int index) { return store.weights(index); };
   const int workers = mpi && mpi->size() > 1 ? mpi->size() - 1 : o.threads;
   fmt::print("{} worker{} ({})\n", workers, workers == 1 ? "" : "s",
              mpi && mpi->size() > 1 ? fmt::format("MPI ranks 1..{}", mpi->size() - 1)
@@ -202,11 +201,11 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
   const double write_seconds = seconds_since(write_started);
   const double sweep_seconds = seconds_since(sweep_started);
   int failed = 0;
-  for (const auto& [i, r] : store.records()) failed += r.status != TaskStatus::Done;
+  for (const auto& [i, t] : store.tasks()) failed += t.status != TaskStatus::Done;
   fmt::print(
       "archive written: {} ({} of {} tasks finished, {} failed); sweep time {:.3f} s, of which "
       "the final archive write {:.3f} s\n",
-      o.archive, store.records().size(), outcome.final.total, failed, sweep_seconds, write_seconds);
+      o.archive, store.tasks().size(), outcome.final.total, failed, sweep_seconds, write_seconds);
   for (const std::string& f : outcome.new_failures) fmt::print("  failed: {}\n", f);
   if (outcome.stopped_early) {
     fmt::print("stopped on signal {} before the end; run the same command again to resume\n",

@@ -1,5 +1,7 @@
 #include "sweep/coordinator.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <chrono>
 #include <cstring>
@@ -33,7 +35,7 @@ enum class WorkerState { Starting, Idle, Busy, Stopped };
 
 class Coordinator {
  public:
-  Coordinator(const Study& study, const std::map<int, TaskRecord>& finished, CoordinatorLink& link,
+  Coordinator(const Study& study, const FinishedTasks& finished, CoordinatorLink& link,
               ResultSink& sink, const CoordinatorOptions& options)
       : study_(study),
         link_(link),
@@ -48,10 +50,16 @@ class Coordinator {
       if (t.parent) children_[*t.parent].push_back(t.index);
     for (const Task& t : study.tasks)
       if (!options.shard.contains(study, t.index)) schedule_.exclude(t.index);
-    for (const auto& [index, record] : finished) {
+    for (const auto& [index, status] : finished.status) {
       if (schedule_.state(index) == TaskState::Excluded) continue;
-      schedule_.set_finished(index, record.status == TaskStatus::Done);
-      if (!children_[index].empty() && record.status == TaskStatus::Done) keep_parent(record);
+      schedule_.set_finished(index, status == TaskStatus::Done);
+    }
+    // Weights only of parents whose children still run: a resumed sweep holds no more.
+    for (const auto& [index, status] : finished.status) {
+      if (status != TaskStatus::Done || schedule_.state(index) == TaskState::Excluded) continue;
+      const bool waiting = std::any_of(children_[index].begin(), children_[index].end(),
+                                       [&](int child) { return !finished.status.count(child); });
+      if (waiting) parents_[index] = finished.weights(index);
     }
     record_blocked();
   }
@@ -229,9 +237,8 @@ class Coordinator {
 
 }  // namespace
 
-SweepOutcome coordinate(const Study& study, const std::map<int, TaskRecord>& finished,
-                        CoordinatorLink& link, ResultSink& sink,
-                        const CoordinatorOptions& options) {
+SweepOutcome coordinate(const Study& study, const FinishedTasks& finished, CoordinatorLink& link,
+                        ResultSink& sink, const CoordinatorOptions& options) {
   return Coordinator(study, finished, link, sink, options).run();
 }
 

@@ -39,10 +39,15 @@ struct SweepOutcome {
   std::vector<std::string> new_failures;  // "task <index> (<stage>): message"
 };
 
-// `finished` holds the records of tasks done in an earlier run (resume), by task index; those
-// of tasks that other tasks start from must carry weights.
-SweepOutcome coordinate(const Study& study, const std::map<int, TaskRecord>& finished,
-                        CoordinatorLink& link, ResultSink& sink, const CoordinatorOptions& options);
+// What the coordinator needs of the tasks an earlier run finished (resume): their status, and
+// the weights of those that tasks still to run start from, asked for only for those.
+struct FinishedTasks {
+  std::map<int, TaskStatus> status;                // by task index
+  std::function<ModelWeights(int index)> weights;  // throws if the task kept none
+};
+
+SweepOutcome coordinate(const Study& study, const FinishedTasks& finished, CoordinatorLink& link,
+                        ResultSink& sink, const CoordinatorOptions& options);
 
 // Assign payloads: the task index and, for a dependent task, its parent's weights (the rest of
 // the parent's record stays with the coordinator).

@@ -18,11 +18,22 @@ namespace ns {
 namespace {
 
 constexpr double kSyncInterval = 1.0;  // seconds between fdatasync of the journal
+// Records the archive lacks are held whole until a checkpoint appends them; past this many
+// bytes (weights, statistics, curves) the next add() checkpoints.
+constexpr std::size_t kUnarchivedBytes = std::size_t{64} << 20;
 
-void check_builds(const std::string& path, const std::map<int, TaskRecord>& records) {
-  BuildCounts builds;
-  for (const auto& [index, r] : records) count_build(builds, r);
-  require_one_build(path, builds, numeric_build());
+std::size_t approximate_bytes(const TaskRecord& r) {
+  std::size_t bytes = sizeof r + r.settings_text.size() + r.message.size();
+  bytes += r.curve.size() * sizeof(EpochStats) + r.noise.accuracy.size() * sizeof(double);
+  for (const LayerStats& l : r.stats.layers)
+    bytes += (l.row_mean.size() + l.row_std.size() + 2 * l.weights.edges.size() +
+              2 * l.biases.edges.size()) *
+             sizeof(double);
+  bytes += r.stats.hidden.size() * 4 * 61 * sizeof(double);
+  if (r.weights)
+    for (const LayerWeights& l : r.weights->layers)
+      bytes += std::size_t(l.w.size() + l.b.size()) * sizeof(float);
+  return bytes;
 }
 
 // A study file whose text changed but whose tasks did not (a comment, a reordered table, a
@@ -54,7 +65,7 @@ void check_same_tasks(const std::string& path, const ArchiveInfo& info, const St
 }  // namespace
 
 ResultStore::ResultStore(std::string archive_path, const Study& study, const std::string& shard,
-                         std::function<ArchiveInfo(const std::map<int, TaskRecord>&)> provenance,
+                         std::function<ArchiveInfo(const std::vector<std::string>&)> provenance,
                          double checkpoint_seconds, bool allow_mixed_builds)
     : path_(std::move(archive_path)),
       lock_(std::make_unique<ArchiveLock>(path_)),
@@ -63,14 +74,12 @@ ResultStore::ResultStore(std::string archive_path, const Study& study, const std
       checkpoint_seconds_(checkpoint_seconds),
       allow_mixed_builds_(allow_mixed_builds) {
   lock_->remove_leftovers();
-  std::vector<TaskRecord> found;
   // The journal belongs to the study text it was started with, which the archive names.
   std::string journal_hash = study.hash;
-  // (id, finish time) of the records the archive holds: the rest of what is found is new to it.
-  std::set<std::pair<std::string, double>> archived;
+  std::vector<TaskHeader> archived;  // an archive appended to: its rows, without their arrays
+  std::vector<TaskRecord> whole;     // an archive written anew: every record
   if (std::filesystem::exists(path_)) {
-    const ArchiveContents contents = read_archive(path_);
-    const ArchiveInfo& info = contents.info;
+    const ArchiveInfo info = read_archive_info(path_);
     if (info.study_hash != study.hash) {
       check_same_tasks(path_, info, study);
       journal_hash = info.study_hash;
@@ -85,17 +94,19 @@ ResultStore::ResultStore(std::string archive_path, const Study& study, const std
                                      info.shard, shard, shard));
     earlier_reused_from_ = info.reused_from;
     rewrite_ = archive_needs_rewrite(path_);
-    for (const TaskRecord& r : contents.records) archived.emplace(r.id, r.finished);
-    found = contents.records;
+    if (rewrite_)
+      whole = read_archive(path_).records;
+    else
+      archived = read_archive_headers(path_);
   } else {
     rewrite_ = true;
   }
+  std::vector<TaskRecord> journaled;
   const std::string journal = journal_path(path_);
   if (std::filesystem::exists(journal)) {
     JournalReadReport report;
     try {
-      for (TaskRecord& r : read_journal(journal, journal_hash, &report))
-        found.push_back(std::move(r));
+      journaled = read_journal(journal, journal_hash, &report);
     } catch (const ArchiveError& e) {
       throw ArchiveError(
           path_, "",
@@ -104,18 +115,61 @@ ResultStore::ResultStore(std::string archive_path, const Study& study, const std
     journal_problems_ = report.problems;
   }
   journal_ = std::make_unique<JournalWriter>(JournalWriter::open_or_create(journal, journal_hash));
-  upgrade_task_ids(found, study);  // a journal of an earlier release: earlier task ids
-  for (TaskRecord& r : keep_one_per_task(std::move(found))) {
-    if (r.index < 0 || r.index >= int(study.tasks.size()) || study.tasks[r.index].id != r.id)
-      throw ArchiveError(path_, "/tasks/" + r.id, "this task is not part of the study");
-    if (!archived.count({r.id, r.finished})) unarchived_.push_back(r.index);
-    records_[r.index] = std::move(r);
+  upgrade_task_ids(journaled, study);  // a journal of an earlier release: earlier task ids
+
+  // One record per task, the archive's first (keep_one_per_task's rule: a done record replaces
+  // an earlier one that is not done; otherwise the first stays).
+  const auto replaces = [&](int index, TaskStatus status) {
+    const auto found = tasks_.find(index);
+    return found == tasks_.end() ||
+           (found->second.status != TaskStatus::Done && status == TaskStatus::Done);
+  };
+  const auto check_task = [&](const std::string& id, int index) {
+    if (index < 0 || index >= int(study.tasks.size()) || study.tasks[index].id != id)
+      throw ArchiveError(path_, "/tasks/" + id, "this task is not part of the study");
+  };
+  for (const TaskHeader& h : archived) {
+    check_task(h.id, h.index);
+    if (replaces(h.index, h.status)) tasks_[h.index] = {h.id, h.status, h.build, h.host, h.row};
   }
-  if (!allow_mixed_builds_) check_builds(path_, records_);
+  for (std::vector<TaskRecord>* records : {&whole, &journaled}) {
+    for (TaskRecord& r : *records) {
+      check_task(r.id, r.index);
+      if (replaces(r.index, r.status)) keep(std::move(r));
+    }
+  }
+  for (const auto& [index, task] : tasks_)
+    if (std::find(hosts_.begin(), hosts_.end(), task.host) == hosts_.end() && !task.host.empty())
+      hosts_.push_back(task.host);
+  if (!allow_mixed_builds_) {
+    BuildCounts builds;
+    for (const auto& [index, task] : tasks_)
+      if (task.status == TaskStatus::Done) ++builds[task.build];
+    require_one_build(path_, builds, numeric_build());
+  }
   last_sync_ = last_checkpoint_ = unix_time();
 }
 
 ResultStore::~ResultStore() = default;
+
+void ResultStore::keep(TaskRecord record) {
+  const int index = record.index;
+  tasks_[index] = {record.id, record.status, record.build, record.host, -1};
+  if (!record.host.empty() && std::find(hosts_.begin(), hosts_.end(), record.host) == hosts_.end())
+    hosts_.push_back(record.host);
+  unarchived_bytes_ += approximate_bytes(record);
+  unarchived_[index] = std::move(record);
+}
+
+ModelWeights ResultStore::weights(int index) const {
+  if (const auto found = unarchived_.find(index); found != unarchived_.end()) {
+    if (!found->second.weights)
+      throw ArchiveError(path_, "", fmt::format("task {} kept no weights", index));
+    return *found->second.weights;
+  }
+  const StoredTask& task = tasks_.at(index);
+  return read_archive_task_weights(path_, task.row);
+}
 
 void ResultStore::add(const TaskRecord& record) {
   if (!allow_mixed_builds_) {
@@ -132,10 +186,10 @@ void ResultStore::add(const TaskRecord& record) {
                                    "the cause) and run the same command again to resume",
                                    record.index, e.what()));
   }
-  records_[record.index] = record;
-  unarchived_.push_back(record.index);
+  keep(record);
   const double now = unix_time();
-  if (now - last_checkpoint_ > checkpoint_seconds_) {
+  // Also by size: what the archive lacks is held whole in memory until the next checkpoint.
+  if (now - last_checkpoint_ > checkpoint_seconds_ || unarchived_bytes_ > kUnarchivedBytes) {
     checkpoint();
   } else if (now - last_sync_ > kSyncInterval) {
     journal_->sync();
@@ -160,30 +214,35 @@ void ResultStore::checkpoint() {
 }
 
 void ResultStore::write_unarchived() {
-  const ArchiveInfo info = provenance_(records_);
+  const ArchiveInfo info = provenance_(hosts_);
+  std::vector<const TaskRecord*> fresh;  // in index order
+  for (const auto& [index, r] : unarchived_) fresh.push_back(&r);
   if (rewrite_) {
-    // A new archive, or one of an earlier format or task id scheme: written whole, once.
+    // A new archive, or one of an earlier format or id scheme, or one that a killed writer left
+    // open: written whole, once. Every record is in memory then (the constructor read them).
     std::vector<TaskRecord> all;
-    all.reserve(records_.size());
-    for (const auto& [index, r] : records_) all.push_back(r);
+    all.reserve(fresh.size());
+    for (const TaskRecord* r : fresh) all.push_back(*r);
     write_archive(path_, info, all, study_axes(study_));
     rewrite_ = false;
+    run_started_ = true;
+    for (const TaskHeader& h : read_archive_headers(path_)) tasks_.at(h.index).row = h.row;
   } else {
     // Appends only what is new: a checkpoint costs O(new tasks), not O(all).
-    std::sort(unarchived_.begin(), unarchived_.end());
-    unarchived_.erase(std::unique(unarchived_.begin(), unarchived_.end()), unarchived_.end());
-    std::vector<const TaskRecord*> fresh;
-    for (int index : unarchived_) fresh.push_back(&records_.at(index));
     ArchiveAppender appender(path_);
     if (run_started_)
       appender.update_run(info);
     else
       appender.begin_run(info);
+    const std::int64_t first = appender.task_rows();
     appender.append(fresh, study_axes(study_));
     appender.commit();
+    run_started_ = true;
+    for (std::size_t i = 0; i < fresh.size(); ++i)
+      tasks_.at(fresh[i]->index).row = first + std::int64_t(i);
   }
-  run_started_ = true;
   unarchived_.clear();
+  unarchived_bytes_ = 0;
 }
 
 void ResultStore::close() {

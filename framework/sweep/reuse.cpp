@@ -37,7 +37,7 @@ ReuseReport reuse_finished_tasks(const std::string& path, const Study& study, Re
       continue;
     }
     const Task& task = study.tasks[it->second];
-    if (store.records().count(task.index)) {
+    if (store.tasks().count(task.index)) {
       ++report.already;
     } else if (r.status != TaskStatus::Done) {
       ++report.not_done;

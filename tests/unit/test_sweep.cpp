@@ -148,7 +148,9 @@ TEST_CASE("a stop request abandons running tasks, which run again on resume", "[
   CHECK(sink.adds < 7);
 
   // Resume with what was stored: the rest runs, nothing twice.
-  std::map<int, TaskRecord> finished = sink.records;
+  FinishedTasks finished;
+  for (const auto& [i, r] : sink.records) finished.status[i] = r.status;
+  finished.weights = [&](int i) { return *sink.records.at(i).weights; };
   InProcessHub again(2);
   CollectingSink rest;
   threads.clear();
@@ -159,8 +161,8 @@ TEST_CASE("a stop request abandons running tasks, which run again on resume", "[
   const SweepOutcome second = coordinate(study, finished, again.coordinator(), rest, {});
   for (auto& t : threads) t.join();
   CHECK_FALSE(second.stopped_early);
-  CHECK(int(finished.size()) + rest.adds == 7);
-  for (const auto& [i, r] : rest.records) CHECK(finished.count(i) == 0);
+  CHECK(int(finished.status.size()) + rest.adds == 7);
+  for (const auto& [i, r] : rest.records) CHECK(finished.status.count(i) == 0);
 }
 
 TEST_CASE("shards split a study into disjoint parts that keep each task with its parent",
