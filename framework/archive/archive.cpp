@@ -95,6 +95,15 @@ StudyAxes study_axes(const Study& study) {
   return axes;
 }
 
+StudyAxes study_axes(const Study& study, const std::vector<const TaskRecord*>& records) {
+  StudyAxes axes;
+  axes.keys = study.axis_keys;
+  for (const TaskRecord* r : records)
+    if (r->index >= 0 && std::size_t(r->index) < study.tasks.size())
+      axes.by_task[r->id] = study.tasks[std::size_t(r->index)].axes;
+  return axes;
+}
+
 void write_archive(const std::string& path, const ArchiveInfo& info,
                    const std::vector<TaskRecord>& records, const StudyAxes& axes) {
   check_records(records, axes);
@@ -102,9 +111,10 @@ void write_archive(const std::string& path, const ArchiveInfo& info,
   try {
     create_archive_file(temporary, info, axes.keys);
     {
-      ArchiveAppender appender(temporary);
+      const std::vector<const TaskRecord*> ordered = in_index_order(records);
+      ArchiveAppender appender(temporary, append_reservation(axes.keys, ordered));
       appender.begin_run(info);
-      appender.append(in_index_order(records), axes);
+      appender.append(ordered, axes);
       appender.commit();
     }
     verify_file(temporary, info, records.size());

@@ -99,6 +99,9 @@ struct StudyAxes {
 };
 
 StudyAxes study_axes(const Study& study);
+// The same for the tasks of `records` only (each found by its index): what a checkpoint needs,
+// in time that does not grow with the study.
+StudyAxes study_axes(const Study& study, const std::vector<const TaskRecord*>& records);
 
 struct ArchiveContents {
   ArchiveInfo info;

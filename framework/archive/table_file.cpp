@@ -1,12 +1,16 @@
 #include "archive/table_file.hpp"
 
 #include <algorithm>
+#include <set>
+
+#include <fcntl.h>
 
 #include <fmt/format.h>
 
 #include "archive/provenance.hpp"
 #include "archive/record_tables.hpp"
 #include "core/error.hpp"
+#include "io/posix_file.hpp"
 #include "study/task_id.hpp"
 
 namespace ns {
@@ -95,7 +99,10 @@ ArchiveInfo runs_info(const h5::Group& root, const Commit& commit) {
 void create_archive_file(const std::string& path, const ArchiveInfo& info,
                          const std::vector<std::string>& axis_keys) {
   const std::vector<TableDecl> tables = archive_tables(axis_keys);
-  h5::File file = h5::File::create_appendable(path);
+  // HDF5's in-memory driver gives a file image whose superblock the appendable format refuses,
+  // so the file is made in memory-backed scratch space.
+  const posix::ScratchFile scratch;
+  h5::File file = h5::File::create_appendable(scratch.path());
   {
     h5::Group root = file.root();
     root.set_attr("format", kArchiveFormat);
@@ -107,9 +114,40 @@ void create_archive_file(const std::string& path, const ArchiveInfo& info,
     h5::Table::create(root, kCommitsTable, commit_columns(table_names(tables)));
   }
   file.close();
+  posix::write_file_atomically(path,
+                               posix::FileDescriptor::open(scratch.path(), O_RDONLY).read_all());
 }
 
-ArchiveAppender::ArchiveAppender(const std::string& path) : file_(h5::File::open_append(path)) {
+namespace {
+
+h5::File reserve_and_open(const std::string& path, std::uint64_t reserve_bytes) {
+  if (reserve_bytes > 0) posix::reserve_space(path, reserve_bytes);
+  return h5::File::open_append(path);
+}
+
+}  // namespace
+
+std::uint64_t append_reservation(const std::vector<std::string>& axis_keys,
+                                 const std::vector<const TaskRecord*>& records) {
+  constexpr std::uint64_t kHeapsAndIndexes = std::uint64_t{32} << 10;
+  std::uint64_t bytes = kHeapsAndIndexes;
+  std::set<std::string> growing{kRunsTable};
+  for (const TaskRecord* r : records) {
+    bytes += 2 * approximate_bytes(*r);
+    growing.insert("tasks");
+    if (!r->curve.empty()) growing.insert("curves");
+    if (!r->noise.kinds.empty()) growing.insert("noise");
+    if (!r->stats.empty()) growing.insert({"layers", "hidden"});
+    if (r->weights) growing.insert({"models", "weights"});
+  }
+  const std::vector<TableDecl> tables = archive_tables(axis_keys);
+  for (const TableDecl& t : tables)
+    if (growing.count(t.name)) bytes += h5::Table::chunk_bytes(t.columns);
+  return bytes + h5::Table::chunk_bytes(commit_columns(table_names(tables)));
+}
+
+ArchiveAppender::ArchiveAppender(const std::string& path, std::uint64_t reserve_bytes)
+    : file_(reserve_and_open(path, reserve_bytes)) {
   const h5::Group root = file_.root();
   check_version(root);
   if (root.get_attr_int64("task_id_scheme") != kTaskIdScheme)

@@ -20,15 +20,25 @@ inline constexpr int kTablesFormatVersion = 3;
 
 // Creates an archive without tasks or runs at `path` (a temporary name: write_archive renames
 // it once it is complete): `info` gives the attributes that never change (shard, task id
-// scheme), `axis_keys` the study's swept keys.
+// scheme), `axis_keys` the study's swept keys. HDF5 builds it in memory; its bytes reach `path`
+// through checked writes, so a full disk fails with the reason and leaves nothing half written.
 void create_archive_file(const std::string& path, const ArchiveInfo& info,
                          const std::vector<std::string>& axis_keys);
+
+// The disk space to reserve (ArchiveAppender) before appending `records` and a run row to an
+// archive with these swept keys: twice the records' approximate_bytes, a new chunk in every
+// column of each table that gets rows, and room for HDF5's string heaps and indexes.
+std::uint64_t append_reservation(const std::vector<std::string>& axis_keys,
+                                 const std::vector<const TaskRecord*>& records);
 
 // Appends to an archive of format 3. The caller holds the archive's lock (archive_lock.hpp):
 // there is one writer. Nothing appended counts, for readers or after a crash, until commit().
 class ArchiveAppender {
  public:
-  explicit ArchiveAppender(const std::string& path);
+  // Reserves `reserve_bytes` of disk space first (posix::reserve_space), at least what the
+  // appends will write: a full disk then fails here, with the reason, before HDF5 writes a byte
+  // (HDF5 does not recover from a failed write of its own). Closing gives back what is unused.
+  explicit ArchiveAppender(const std::string& path, std::uint64_t reserve_bytes = 0);
   ArchiveAppender(const ArchiveAppender&) = delete;
   ArchiveAppender& operator=(const ArchiveAppender&) = delete;
 

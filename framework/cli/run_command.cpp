@@ -206,6 +206,10 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
       "archive written: {} ({} of {} tasks finished, {} failed); sweep time {:.3f} s, of which "
       "the final archive write {:.3f} s\n",
       o.archive, store.tasks().size(), outcome.final.total, failed, sweep_seconds, write_seconds);
+  const CheckpointTimes& times = store.checkpoint_times();
+  fmt::print("checkpoints: {}, mean {:.1f} ms, max {:.1f} ms; the largest wrote {} task(s)\n",
+             times.count, 1e3 * times.total_seconds / std::max(times.count, 1),
+             1e3 * times.max_seconds, times.most_tasks);
   for (const std::string& f : outcome.new_failures) fmt::print("  failed: {}\n", f);
   if (outcome.stopped_early) {
     fmt::print("stopped on signal {} before the end; run the same command again to resume\n",

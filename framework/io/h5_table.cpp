@@ -15,8 +15,8 @@ namespace {
 constexpr const char* kEndSuffix = "_end";
 // Elements per chunk: per-row columns grow by a few rows a checkpoint, ragged values by whole
 // arrays (a weight matrix is 10^5 floats).
-constexpr hsize_t kRowChunk = 256;
-constexpr hsize_t kValueChunk = 4096;
+constexpr hsize_t kRowChunk = 128;
+constexpr hsize_t kValueChunk = 1024;
 
 // The type in the file and the type in memory of a column's values.
 Handle file_type(const Where& where, ColumnType t) {
@@ -264,6 +264,19 @@ Table Table::open(const Group& parent, const std::string& name, hsize_t rows) {
                          fmt::format("has {} values; its rows end at {}", length(d), end));
   }
   return table;
+}
+
+std::uint64_t Table::chunk_bytes(const std::vector<ColumnSpec>& columns) {
+  constexpr std::uint64_t kStringReference = 16;  // what a variable-length string takes in a chunk
+  const auto element = [&](ColumnType t) -> std::uint64_t {
+    return t == ColumnType::Text ? kStringReference : t == ColumnType::Float32 ? 4 : 8;
+  };
+  std::uint64_t bytes = 0;
+  for (const ColumnSpec& c : columns) {
+    bytes += (c.ragged ? kValueChunk : kRowChunk) * element(c.type);
+    if (c.ragged) bytes += kRowChunk * 8;  // NAME_end
+  }
+  return bytes;
 }
 
 hsize_t Table::stored_rows(const Group& parent, const std::string& name) {

@@ -49,6 +49,9 @@ class Table {
   // An existing table, of which the first `rows` rows count. Throws ArchiveError if a column is
   // shorter than that.
   static Table open(const Group& parent, const std::string& name, hsize_t rows);
+  // The bytes of one chunk of each of the columns' datasets: what an append may allocate beyond
+  // its values, when it starts a new chunk in every column.
+  static std::uint64_t chunk_bytes(const std::vector<ColumnSpec>& columns);
   // The rows that every column of table `name` has stored, counted or not.
   static hsize_t stored_rows(const Group& parent, const std::string& name);
 

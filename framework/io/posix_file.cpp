@@ -154,4 +154,33 @@ void write_file_atomically(const std::string& path, std::string_view bytes,
   }
 }
 
+std::string FileDescriptor::read_all() const {
+  std::string bytes(size(), '\0');
+  if (read_at(0, bytes.data(), bytes.size()) != bytes.size())
+    throw ArchiveError(path_, "", "the file changed while it was read");
+  return bytes;
+}
+
+ScratchFile::ScratchFile() {
+  std::error_code ignored;
+  const std::filesystem::path shm = "/dev/shm";
+  const std::filesystem::path folder =
+      std::filesystem::is_directory(shm, ignored) ? shm : std::filesystem::temp_directory_path();
+  path_ = unique_temp_path((folder / "noisesweep").string());
+}
+
+ScratchFile::~ScratchFile() {
+  std::error_code ignored;
+  std::filesystem::remove(path_, ignored);
+}
+
+void reserve_space(const std::string& path, std::uint64_t bytes) {
+  const FileDescriptor file = FileDescriptor::open(path, O_WRONLY);
+  const std::uint64_t size = file.size();
+  if (const int error = ::posix_fallocate(file.get(), off_t(size), off_t(bytes)); error != 0)
+    throw ArchiveError(path, "",
+                       fmt::format("cannot reserve {} bytes for what comes next ({})", bytes,
+                                   std::strerror(error)));
+}
+
 }  // namespace ns::posix

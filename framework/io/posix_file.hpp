@@ -23,6 +23,7 @@ class FileDescriptor {
 
   // open(2) with these flags (and mode 0644 when creating); throws if it fails.
   static FileDescriptor open(const std::string& path, int flags);
+  std::string read_all() const;  // the whole file, from its start
 
   int get() const { return fd_; }
   const std::string& path() const { return path_; }
@@ -45,6 +46,27 @@ class FileDescriptor {
 // PATH.tmp.<pid>.<random>: a temporary name next to `path` that no other process or call uses,
 // so concurrent writers never write into, rename or remove each other's temporary files.
 std::string unique_temp_path(const std::string& path);
+
+// A file name in memory-backed scratch space (/dev/shm, else the system's temporary folder) that
+// no other process uses; the file is removed when this goes away. For files that a library
+// writes by name but that must reach their disk through checked writes.
+class ScratchFile {
+ public:
+  ScratchFile();
+  ~ScratchFile();
+  ScratchFile(const ScratchFile&) = delete;
+  ScratchFile& operator=(const ScratchFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Allocates `bytes` more disk space at the end of the existing file `path` (posix_fallocate),
+// so that what is then written there cannot fail for want of space; throws ArchiveError naming
+// the file and the reason (e.g. "No space left on device", a quota) if the disk cannot give it.
+// The file's size grows by `bytes` (zeros) until its writer truncates it.
+void reserve_space(const std::string& path, std::uint64_t bytes);
 
 // Syncs the directory that holds `path`, so a file created or renamed there survives a crash.
 void sync_parent_directory(const std::string& path);

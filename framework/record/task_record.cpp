@@ -345,4 +345,18 @@ ModelWeights decode_weights(std::string_view bytes) {
   return weights;
 }
 
+std::size_t approximate_bytes(const TaskRecord& r) {
+  std::size_t bytes = sizeof r + r.settings_text.size() + r.message.size();
+  bytes += r.curve.size() * sizeof(EpochStats) + r.noise.accuracy.size() * sizeof(double);
+  for (const LayerStats& l : r.stats.layers)
+    bytes += (l.row_mean.size() + l.row_std.size() + 2 * l.weights.edges.size() +
+              2 * l.biases.edges.size()) *
+             sizeof(double);
+  bytes += r.stats.hidden.size() * 4 * 61 * sizeof(double);
+  if (r.weights)
+    for (const LayerWeights& l : r.weights->layers)
+      bytes += std::size_t(l.w.size() + l.b.size()) * sizeof(float);
+  return bytes;
+}
+
 }  // namespace ns

@@ -55,6 +55,11 @@ std::string encode(const TaskRecord& r);
 void encode_to(bytes::Writer& out, const TaskRecord& r);
 TaskRecord decode(std::string_view bytes);
 
+// Roughly the bytes the record's strings and arrays take, in memory or in an archive: what a
+// writer reserves on disk before it writes them, and what the coordinator counts to know when
+// to checkpoint.
+std::size_t approximate_bytes(const TaskRecord& r);
+
 // A network's weights alone, in the same encoding (what a worker needs of a parent task).
 std::string encode(const ModelWeights& weights);
 ModelWeights decode_weights(std::string_view bytes);

@@ -19,12 +19,9 @@ namespace ns {
 namespace {
 
 // The parent's id is part of a dependent task's identity: retraining a changed baseline must
-// not reuse the fine-tuned results of the old one. settings_text keeps every setting, for people.
+// not reuse the fine-tuned results of the old one.
 void name_task(Task& task, const std::vector<Task>& tasks) {
-  task.settings_text = to_toml(task.config);
-  const std::string parent_id = task.parent ? tasks[*task.parent].id : "";
-  if (task.parent) task.settings_text += fmt::format("train.init_from = \"task:{}\"\n", parent_id);
-  task.id = task_id(task.stage, task.config, parent_id);
+  task.id = task_id(task.stage, task.config, task.parent ? tasks[*task.parent].id : "");
 }
 
 // Two equal tasks would compute the same thing twice and collide in the archive.
@@ -109,6 +106,13 @@ Study parse_study_text(const std::string& text, const std::string& file,
 Study load_study(const std::string& path) {
   const MachineMemory machine = machine_memory();
   return parse_study_text(read_text_file(path, "study file"), path, &machine);
+}
+
+std::string settings_text(const Study& study, const Task& task) {
+  std::string text = to_toml(task.config);
+  if (task.parent)
+    text += fmt::format("train.init_from = \"task:{}\"\n", study.tasks.at(*task.parent).id);
+  return text;
 }
 
 }  // namespace ns

@@ -41,8 +41,6 @@ struct Task {
   int index = 0;      // position in the study's expansion: the stable order of tasks
   RunConfig config;   // resolved; config.train.init_from is "" (the parent's weights are passed
                       // in memory by the scheduler)
-  std::string settings_text;  // canonical TOML of the resolved settings; for a dependent task
-                              // it names the parent: init_from = "task:<parent id>"
   std::optional<int> parent;  // index of the task whose trained weights it starts from
   // The values this task takes on the study's swept keys, as TOML text (key, value), in the
   // study's axis order; e.g. ("reg.rowsum", "[1, 30]"), ("seed", "2").
@@ -66,6 +64,11 @@ struct Study {
                                        // ("seed" first when any stage sweeps it)
   std::vector<Task> tasks;             // parents always come before their children
 };
+
+// The canonical TOML of a task's resolved settings, every setting written out; for a dependent
+// task it names the parent: train.init_from = "task:<parent id>". Made when needed rather than
+// kept per task: it is 2 KB, and a study may have 100,000 tasks.
+std::string settings_text(const Study& study, const Task& task);
 
 // Reads a study to plan or run it on this machine: parse_study_text with this machine's memory
 // (core/machine_memory.hpp), so a study too large for it is refused before it runs.

@@ -17,12 +17,9 @@ namespace ns {
 
 namespace {
 
-// A task in the task list beyond its settings text and its noise levels (measured with the
-// default settings: about 3.3 kB per task in all, of which 1.4 kB text and 0.3 kB levels).
-constexpr double kTaskBaseBytes = 1600;
-// The results a coordinator keeps are held twice at a checkpoint: as records and as the
-// archive's image, built in memory before it is written.
-constexpr int kResultCopies = 2;
+// A task in the task list beyond its noise levels, with what the coordinator keeps of it once
+// it finished (measured with the default settings: about 3 kB per task in all).
+constexpr double kTaskBaseBytes = 2800;
 
 // Where `key` is set for the tasks of `stage`: its grid axis, a variant, its settings or the
 // study's defaults, in that order of precedence; the study file alone when it is not set.
@@ -71,9 +68,8 @@ std::string widest_axis(const Study& study) {
 // The same estimate for tasks that differ only in their seed or parent: the text of their
 // settings without those lines, and whether they keep statistics.
 std::string memory_identity(const Task& t) {
-  std::string text = t.settings_text;
+  std::string text = to_toml(t.config);  // without the parent, which settings_text() names
   if (text.starts_with("seed = ")) text.erase(0, text.find('\n') + 1);
-  if (const auto p = text.find("train.init_from = \"task:"); p != std::string::npos) text.erase(p);
   return text + (t.store_stats ? "stats" : "");
 }
 
@@ -137,13 +133,16 @@ StudyMemory estimate_study_memory(const Study& study) {
     double parameters = 0, stats = 0;
   };
   std::unordered_map<std::string, Known> seen;
-  double list = 0, weights = 0, accuracies = 0, curves = 0, stats = 0;
-  int weights_kept = 0, with_stats = 0;
-  double most_accuracies = -1;
-  std::string accuracies_key;  // of the task with the most accuracies
+  // Until their last child is handed out, parents' weights stay with the coordinator.
+  std::vector<bool> is_parent(study.tasks.size(), false);
+  for (const Task& t : study.tasks)
+    if (t.parent) is_parent[std::size_t(*t.parent)] = true;
+  double list = 0, records = 0, largest_record = 0, parents = 0;
+  int parent_count = 0;
   for (const Task& t : study.tasks) {
     const RunConfig& cfg = t.config;
     auto [it, fresh] = seen.try_emplace(memory_identity(t));
+    double record = 0;  // what its whole record holds until a checkpoint
     if (fresh) {
       const DataShape shape = data_shape(cfg.data);
       it->second = {estimate_run_memory(cfg, shape, t.store_stats), parameter_count(cfg, shape),
@@ -154,28 +153,27 @@ StudyMemory estimate_study_memory(const Study& study) {
     if (m.largest_task < 0 || e.total() > m.largest.total())
       m.largest_task = t.index, m.largest = e;
 
-    list += kTaskBaseBytes + double(t.settings_text.size()) +
-            kDoubleBytes * double(cfg.eval.levels.size());
-    if (t.store_weights) weights += it->second.parameters * kFloatBytes, ++weights_kept;
-    const double acc = kDoubleBytes * double(cfg.eval.kinds.size() * cfg.eval.levels.size()) *
-                       cfg.eval.repetitions;
-    if (acc > most_accuracies) most_accuracies = acc, accuracies_key = noise_grid_key(cfg.eval);
-    accuracies += acc;
-    curves += 6 * kDoubleBytes * cfg.train.epochs;
-    if (t.store_stats) stats += it->second.stats, ++with_stats;
+    list += kTaskBaseBytes + kDoubleBytes * double(cfg.eval.levels.size());
+    const double weights = it->second.parameters * kFloatBytes;
+    if (t.store_weights) record += weights;
+    if (is_parent[std::size_t(t.index)]) parents += weights, ++parent_count;
+    record += kDoubleBytes * double(cfg.eval.kinds.size() * cfg.eval.levels.size()) *
+              cfg.eval.repetitions;
+    record += 6 * kDoubleBytes * cfg.train.epochs;
+    if (t.store_stats) record += it->second.stats;
+    records += record;
+    largest_record = std::max(largest_record, record);
   }
 
   const std::size_t n = study.tasks.size();
   m.coordinator.phase = "coordinating";
   m.coordinator.terms = {
       {fmt::format("the task list ({} tasks)", n), widest_axis(study), list},
-      {fmt::format("the weights of {} tasks kept for the archive", weights_kept), "model.hidden",
-       kResultCopies * weights},
-      {fmt::format("the noise accuracies of {} tasks", n), accuracies_key,
-       kResultCopies * accuracies},
-      {fmt::format("the learning curves of {} tasks", n), "train.epochs", kResultCopies * curves},
-      {fmt::format("the network statistics of {} tasks", with_stats), "archive.stats",
-       kResultCopies * stats},
+      // A checkpoint comes once they pass kCheckpointBytes, so at most that and one more.
+      {"finished records waiting for the next checkpoint", "",
+       std::min(records, kCheckpointBytes + largest_record)},
+      {fmt::format("the weights of {} tasks that others start from", parent_count), "model.hidden",
+       parents},
   };
   return m;
 }

@@ -1,8 +1,8 @@
 #pragma once
 // What a study needs in memory, checked before it runs (`plan` and `run` read studies through
 // load_study, which checks): its largest task (study/memory_estimate.hpp) and the coordinator's
-// share, the task list and every result it keeps until the archive is written. Also the cap on
-// a study's task count, checked before expansion allocates the tasks.
+// share: the task list, the records waiting for a checkpoint and the weights of parent tasks. Also
+// the cap on a study's task count, checked before expansion allocates the tasks.
 #include <string>
 #include <vector>
 
@@ -16,6 +16,9 @@ namespace ns {
 // More tasks than this in one study is a typo (a replicate count, an axis too many), not a study:
 // a million tasks take about 3 GB and half a minute to plan.
 inline constexpr long kMaxStudyTasks = 1'000'000;
+// The coordinator holds the whole records of finished tasks only until a checkpoint appends
+// them to the archive; it checkpoints once they pass this many bytes.
+inline constexpr double kCheckpointBytes = 16.0 * (1 << 20);
 // The memory of one task in the expanded task list, before expansion tells the exact figure
 // (measured: about 3.3 kB with the default settings).
 inline constexpr double kTaskListBytes = 4096;
@@ -32,7 +35,7 @@ struct StudyMemory {
   std::vector<double> task_bytes;  // each task's peak, by index
   int largest_task = -1;           // the task with the largest peak (-1: no tasks)
   MemoryEstimate largest;          // its peak
-  MemoryEstimate coordinator;      // the task list and the results kept for the archive
+  MemoryEstimate coordinator;      // the task list, records waiting and parents' weights
 };
 
 StudyMemory estimate_study_memory(const Study& study);

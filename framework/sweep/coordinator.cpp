@@ -106,7 +106,7 @@ class Coordinator {
       r.status = TaskStatus::Failed;
       r.message = fmt::format("not run: task {} ({}), which it starts from, failed", *t.parent,
                               study_.tasks[*t.parent].id);
-      r.settings_text = t.settings_text;
+      r.settings_text = settings_text(study_, t);
       r.seed = t.config.seed;
       sink_.add(r);
       ++finished_now_;

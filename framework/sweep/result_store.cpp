@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <set>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "archive/table_file.hpp"
 #include "core/build_info.hpp"
 #include "core/error.hpp"
+#include "study/study_memory.hpp"
 #include "sweep/worker.hpp"
 
 namespace ns {
@@ -18,23 +20,6 @@ namespace ns {
 namespace {
 
 constexpr double kSyncInterval = 1.0;  // seconds between fdatasync of the journal
-// Records the archive lacks are held whole until a checkpoint appends them; past this many
-// bytes (weights, statistics, curves) the next add() checkpoints.
-constexpr std::size_t kUnarchivedBytes = std::size_t{64} << 20;
-
-std::size_t approximate_bytes(const TaskRecord& r) {
-  std::size_t bytes = sizeof r + r.settings_text.size() + r.message.size();
-  bytes += r.curve.size() * sizeof(EpochStats) + r.noise.accuracy.size() * sizeof(double);
-  for (const LayerStats& l : r.stats.layers)
-    bytes += (l.row_mean.size() + l.row_std.size() + 2 * l.weights.edges.size() +
-              2 * l.biases.edges.size()) *
-             sizeof(double);
-  bytes += r.stats.hidden.size() * 4 * 61 * sizeof(double);
-  if (r.weights)
-    for (const LayerWeights& l : r.weights->layers)
-      bytes += std::size_t(l.w.size() + l.b.size()) * sizeof(float);
-  return bytes;
-}
 
 // A study file whose text changed but whose tasks did not (a comment, a reordered table, a
 // default written out) may resume its archive. Otherwise the message says what changed and how
@@ -189,7 +174,8 @@ void ResultStore::add(const TaskRecord& record) {
   keep(record);
   const double now = unix_time();
   // Also by size: what the archive lacks is held whole in memory until the next checkpoint.
-  if (now - last_checkpoint_ > checkpoint_seconds_ || unarchived_bytes_ > kUnarchivedBytes) {
+  if (now - last_checkpoint_ > checkpoint_seconds_ ||
+      double(unarchived_bytes_) > kCheckpointBytes) {
     checkpoint();
   } else if (now - last_sync_ > kSyncInterval) {
     journal_->sync();
@@ -198,6 +184,8 @@ void ResultStore::add(const TaskRecord& record) {
 }
 
 void ResultStore::checkpoint() {
+  const auto started = std::chrono::steady_clock::now();
+  const std::size_t tasks = unarchived_.size();
   try {
     write_unarchived();
   } catch (const ArchiveError& e) {
@@ -211,6 +199,12 @@ void ResultStore::checkpoint() {
   // between the two leaves both, and resume keeps each task once.
   journal_->clear(study_.hash);
   last_sync_ = last_checkpoint_ = unix_time();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ++times_.count;
+  times_.total_seconds += seconds;
+  times_.max_seconds = std::max(times_.max_seconds, seconds);
+  times_.most_tasks = std::max(times_.most_tasks, tasks);
 }
 
 void ResultStore::write_unarchived() {
@@ -223,19 +217,19 @@ void ResultStore::write_unarchived() {
     std::vector<TaskRecord> all;
     all.reserve(fresh.size());
     for (const TaskRecord* r : fresh) all.push_back(*r);
-    write_archive(path_, info, all, study_axes(study_));
+    write_archive(path_, info, all, study_axes(study_, fresh));
     rewrite_ = false;
     run_started_ = true;
     for (const TaskHeader& h : read_archive_headers(path_)) tasks_.at(h.index).row = h.row;
   } else {
     // Appends only what is new: a checkpoint costs O(new tasks), not O(all).
-    ArchiveAppender appender(path_);
+    ArchiveAppender appender(path_, append_reservation(study_.axis_keys, fresh));
     if (run_started_)
       appender.update_run(info);
     else
       appender.begin_run(info);
     const std::int64_t first = appender.task_rows();
-    appender.append(fresh, study_axes(study_));
+    appender.append(fresh, study_axes(study_, fresh));
     appender.commit();
     run_started_ = true;
     for (std::size_t i = 0; i < fresh.size(); ++i)

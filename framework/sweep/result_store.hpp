@@ -33,6 +33,13 @@ struct StoredTask {
   std::int64_t row = -1;  // its row in the archive's /tasks; -1 until the archive holds it
 };
 
+// How long checkpoints took, for the run's summary and the archive benchmark.
+struct CheckpointTimes {
+  int count = 0;
+  double total_seconds = 0, max_seconds = 0;
+  std::size_t most_tasks = 0;  // the most records one checkpoint wrote
+};
+
 class ResultStore final : public ResultSink {
  public:
   // Loads what an earlier run of the same study left; throws if the archive or journal belongs
@@ -64,6 +71,7 @@ class ResultStore final : public ResultSink {
   const std::vector<std::string>& journal_problems() const { return journal_problems_; }
   // The archive was written for other study text with the same tasks (see the constructor).
   bool study_text_changed() const { return study_text_changed_; }
+  const CheckpointTimes& checkpoint_times() const { return times_; }
 
   void add(const TaskRecord& record) override;
   // Writes the records the archive lacks into it, then empties the journal.
@@ -92,6 +100,7 @@ class ResultStore final : public ResultSink {
   double last_sync_ = 0, last_checkpoint_ = 0;
   bool rewrite_ = false;      // the next checkpoint writes the archive whole
   bool run_started_ = false;  // this run has its row in the archive's /runs
+  CheckpointTimes times_;
 };
 
 }  // namespace ns

@@ -8,13 +8,14 @@ namespace ns {
 
 Schedule::Schedule(std::vector<std::optional<int>> parents)
     : parents_(std::move(parents)), states_(parents_.size(), TaskState::Pending) {
+  counts_[std::size_t(TaskState::Pending)] = int(states_.size());
   for (int i = 0; i < int(states_.size()); ++i)
     if (parents_[i] && (*parents_[i] < 0 || *parents_[i] >= i))
       throw Error("schedule: a task's parent must come before it");
 }
 
 void Schedule::set_finished(int task, bool ok) {
-  states_[task] = ok ? TaskState::Done : TaskState::Failed;
+  set(task, ok ? TaskState::Done : TaskState::Failed);
 }
 
 std::optional<int> Schedule::next() {
@@ -27,7 +28,7 @@ std::optional<int> Schedule::next() {
     }
     const auto p = parents_[i];
     if (!p || states_[*p] == TaskState::Done) {
-      states_[i] = TaskState::Running;
+      set(i, TaskState::Running);
       if (all_before_settled) next_candidate_ = i + 1;
       return i;
     }
@@ -41,7 +42,7 @@ std::vector<int> Schedule::take_blocked() {
   for (int i = 0; i < int(states_.size()); ++i) {
     const auto p = parents_[i];
     if (states_[i] == TaskState::Pending && p && states_[*p] == TaskState::Failed) {
-      states_[i] = TaskState::Failed;  // children of i are visited later in this same pass
+      set(i, TaskState::Failed);  // children of i are visited later in this same pass
       blocked.push_back(i);
     }
   }
@@ -49,16 +50,18 @@ std::vector<int> Schedule::take_blocked() {
 }
 
 void Schedule::finished(int task, bool ok) {
-  states_[task] = ok ? TaskState::Done : TaskState::Failed;
+  set(task, ok ? TaskState::Done : TaskState::Failed);
 }
 
 void Schedule::requeue(int task) {
-  states_[task] = TaskState::Pending;
+  set(task, TaskState::Pending);
   next_candidate_ = std::min(next_candidate_, task);
 }
 
-int Schedule::count(TaskState s) const {
-  return int(std::count(states_.begin(), states_.end(), s));
+void Schedule::set(int task, TaskState s) {
+  --counts_[std::size_t(states_[task])];
+  ++counts_[std::size_t(s)];
+  states_[task] = s;
 }
 
 }  // namespace ns

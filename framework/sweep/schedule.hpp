@@ -1,6 +1,7 @@
 #pragma once
 // The scheduling policy, as a pure function of the tasks' states: which task an idle worker gets
 // next, and what a finished task unblocks. No messaging here, so it is tested alone.
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,7 +18,7 @@ class Schedule {
 
   // Marks tasks already finished (resume). A failed task counts as finished unless retried.
   void set_finished(int task, bool ok);
-  void exclude(int task) { states_[task] = TaskState::Excluded; }
+  void exclude(int task) { set(task, TaskState::Excluded); }
 
   // The lowest-index pending task whose parent is done; it becomes Running.
   std::optional<int> next();
@@ -30,13 +31,16 @@ class Schedule {
 
   TaskState state(int task) const { return states_[task]; }
   std::optional<int> parent(int task) const { return parents_[task]; }
-  int count(TaskState s) const;
+  int count(TaskState s) const { return counts_[std::size_t(s)]; }
   int size() const { return int(states_.size()) - count(TaskState::Excluded); }
   bool complete() const { return count(TaskState::Pending) + count(TaskState::Running) == 0; }
 
  private:
   std::vector<std::optional<int>> parents_;
+  void set(int task, TaskState s);  // keeps counts_ (asked for after every message) current
+
   std::vector<TaskState> states_;
+  std::array<int, std::size_t(TaskState::Excluded) + 1> counts_{};
   int next_candidate_ = 0;  // every task below it is not Pending, or waits on its parent
 };
 

@@ -21,13 +21,13 @@ double unix_time() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-TaskRecord run_task(const Task& task, const ModelWeights* parent_weights, const WorkerIdentity& who,
-                    const std::function<bool()>& stop_requested) {
+TaskRecord run_task(const Study& study, const Task& task, const ModelWeights* parent_weights,
+                    const WorkerIdentity& who, const std::function<bool()>& stop_requested) {
   TaskRecord r;
   r.id = task.id;
   r.stage = task.stage;
   r.index = task.index;
-  r.settings_text = task.settings_text;
+  r.settings_text = settings_text(study, task);
   r.seed = task.config.seed;
   r.rank = who.rank;
   r.host = who.host;
@@ -47,7 +47,7 @@ TaskRecord run_task(const Task& task, const ModelWeights* parent_weights, const 
     r.stats = result.stats;
     r.train_seconds = result.train_seconds;
     r.eval_seconds = result.eval_seconds;
-    if (task.store_weights) r.weights = to_weights(result.params, task.settings_text);
+    if (task.store_weights) r.weights = to_weights(result.params, r.settings_text);
   } catch (const Cancelled&) {
     throw;
   } catch (const DivergenceError& e) {
@@ -73,7 +73,8 @@ void run_worker(const Study& study, WorkerLink& link, const WorkerIdentity& who,
     if (index < 0 || index >= int(study.tasks.size())) throw Error("worker: no such task");
     const ModelWeights* weights = parent ? &*parent : nullptr;
     try {
-      link.send(MessageKind::Result, encode(run_task(study.tasks[index], weights, who, stop)));
+      link.send(MessageKind::Result,
+                encode(run_task(study, study.tasks[index], weights, who, stop)));
     } catch (const Cancelled&) {
       link.send(MessageKind::Cancelled, "");
     }

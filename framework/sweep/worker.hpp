@@ -16,8 +16,8 @@ struct WorkerIdentity {
 
 // Runs one task. Failures and divergence become the record's status and message; a stop
 // request (checked between epochs) throws Cancelled.
-TaskRecord run_task(const Task& task, const ModelWeights* parent_weights, const WorkerIdentity& who,
-                    const std::function<bool()>& stop_requested);
+TaskRecord run_task(const Study& study, const Task& task, const ModelWeights* parent_weights,
+                    const WorkerIdentity& who, const std::function<bool()>& stop_requested);
 
 // Asks for tasks and runs them until the coordinator says Stop. `local_stop` (e.g. a signal
 // seen by this process) also abandons the current task.

@@ -52,19 +52,19 @@ full_disk_case() {
 }
 
 progress=(--progress-interval 0.001)
-full_disk_case journal-threads 100k "t.h5.journal: cannot write" \
+full_disk_case journal-threads 250k "t.h5.journal: cannot write" \
   "$bin" run "$study" -o "$small/t.h5" --threads 2 "${progress[@]}"
 # A checkpoint after every task: the archive grows until its rewrite no longer fits.
-full_disk_case checkpoint-threads 400k "cannot write the archive" \
+full_disk_case checkpoint-threads 600k "cannot write the archive" \
   "$bin" run "$study" -o "$small/t.h5" --threads 1 --checkpoint-interval 0.001 "${progress[@]}"
 grep -q "\[progress\] $tasks/$tasks" "$work/checkpoint-threads.log" \
   && fail "checkpoint-threads: the disk filled only at the final write, not at a checkpoint"
-full_disk_case final-threads 300k "cannot write the archive" \
+full_disk_case final-threads 500k "cannot write the archive" \
   "$bin" run "$study" -o "$small/t.h5" --threads 1 "${progress[@]}"
 grep -q "\[progress\] $tasks/$tasks done" "$work/final-threads.log" \
   || fail "final-threads: the disk filled before the final write"
-full_disk_case journal-mpi 100k "t.h5.journal: cannot write" \
+full_disk_case journal-mpi 250k "t.h5.journal: cannot write" \
   "${mpi[@]}" -np 3 "$bin" run "$study" -o "$small/t.h5" "${progress[@]}"
-full_disk_case final-mpi 300k "cannot write the archive" \
+full_disk_case final-mpi 500k "cannot write the archive" \
   "${mpi[@]}" -np 3 "$bin" run "$study" -o "$small/t.h5" "${progress[@]}"
 echo "archive_full_disk: all checks passed"

@@ -40,7 +40,7 @@ expect_error "--reuse" "$bin" run "$work/changed.toml" -o "$work/a.h5" --threads
 # records; one byte in its middle is flipped.
 mount_point="$work/small"
 mkdir -p "$mount_point"
-if [[ $(id -u) == 0 ]] && mount -t tmpfs -o size=160k tmpfs "$mount_point"; then
+if [[ $(id -u) == 0 ]] && mount -t tmpfs -o size=300k tmpfs "$mount_point"; then
   "$bin" run "$study" -o "$mount_point/t.h5" --threads 1 > /dev/null 2>&1 || true
   cp "$mount_point/t.h5" "$mount_point/t.h5.journal" "$work/"
   umount "$mount_point"

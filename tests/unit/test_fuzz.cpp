@@ -113,7 +113,7 @@ ns::TaskRecord finished_record() {
   const ns::Study study = ns::parse_study_text(kStudy, "fuzz.toml");
   ns::Task task = study.tasks[0];
   task.store_weights = true;
-  return ns::run_task(task, nullptr, {1, "host"}, [] { return false; });
+  return ns::run_task(study, task, nullptr, {1, "host"}, [] { return false; });
 }
 
 }  // namespace

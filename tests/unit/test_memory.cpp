@@ -217,21 +217,29 @@ TEST_CASE("a study too large for the machine is refused where the key is set", "
                    Contains("'data.synthetic.samples': task 0 (stage 'main') needs about"));
   }
 
-  SECTION("the coordinator's results: every task's weights kept") {
-    // Each task fits (a 784-2000-2000-10 network: 22 MB of weights), but 100 of them kept
-    // twice (records and the archive's image) do not fit in 1 GB.
-    const std::string text =
+  SECTION("the coordinator: kept weights wait only for a checkpoint; parents' stay") {
+    // Each task fits (a 784-2000-2000-10 network: 22 MB of weights). Kept for the archive, 100
+    // of them pass through the coordinator 16 MB at a time; as parents of later tasks, all 100
+    // wait there for their children, which does not fit in 1 GB.
+    const std::string kept =
         "name = \"s\"\n[defaults]\nmodel.hidden = [2000, 2000]\n[archive]\nweights = \"all\"\n"
         "[grid]\nseed = {replicates = 100}\n";
-    const Study study = parse_study_text(text, "study.toml");
-    const StudyMemory memory = estimate_study_memory(study);
-    REQUIRE(memory.largest.total() < 1e9);
     const double params = (784.0 * 2000 + 2000) + (2000.0 * 2000 + 2000) + (2000.0 * 10 + 10);
-    CHECK(memory.coordinator.largest().bytes == 2 * 100 * params * 4);
-    CHECK_THAT(study_error(text, machine_of(1e9)),
-               Contains("study.toml:3:") &&
-                   Contains("'model.hidden': the coordinator of 100 tasks needs about " +
-                            bytes_text(memory.coordinator.total())));
+    const StudyMemory passing = estimate_study_memory(parse_study_text(kept, "study.toml"));
+    REQUIRE(passing.largest.total() < 1e9);
+    CHECK(passing.coordinator.total() < 1e9);
+    CHECK(passing.coordinator.terms.at(1).bytes < kCheckpointBytes + 2 * params * 4);
+    const std::string parents =
+        "name = \"s\"\n[defaults]\nmodel.hidden = [2000, 2000]\n"
+        "[[stage]]\nname = \"base\"\n[stage.grid]\nseed = {replicates = 100}\n"
+        "[[stage]]\nname = \"tuned\"\ninit_from = \"base\"\n[stage.grid]\n"
+        "seed = {replicates = 100}\n";
+    const StudyMemory waiting = estimate_study_memory(parse_study_text(parents, "study.toml"));
+    CHECK(waiting.coordinator.largest().bytes == 100 * params * 4);
+    CHECK_THAT(study_error(parents, machine_of(1e9)),
+               Contains("study.toml") &&
+                   Contains("'model.hidden': the coordinator of 200 tasks needs about " +
+                            bytes_text(waiting.coordinator.total())));
   }
 
   SECTION("warnings above half of the machine, for a task and for tasks at once") {

@@ -88,7 +88,7 @@ ns::TaskRecord done(const ns::Study& study, int index, const Accuracies& a) {
   r.id = t.id;
   r.stage = t.stage;
   r.index = t.index;
-  r.settings_text = t.settings_text;
+  r.settings_text = ns::settings_text(study, t);
   r.seed = t.config.seed;
   r.clean_accuracy = a.clean;
   r.noise.kinds = {ns::find_nonideality("AddUnc"), ns::find_nonideality("AddCor")};
@@ -111,7 +111,7 @@ ns::TaskRecord failed(const ns::Study& study, int index, ns::TaskStatus status,
   r.index = t.index;
   r.status = status;
   r.message = message;
-  r.settings_text = t.settings_text;
+  r.settings_text = ns::settings_text(study, t);
   r.seed = t.config.seed;
   return r;
 }

@@ -59,7 +59,6 @@ eval.repetitions = 2
       t.config.data.name = "idx";
       t.config.data.dir = "/no/such/dir";
     }
-    t.settings_text = to_toml(t.config);
     t.parent = parent;
     study.tasks.push_back(t);
     if (parent) study.tasks[*parent].store_weights = true;
