@@ -6,7 +6,8 @@
                       [--heatmap-x/-y KEY] [--heatmap-kind K ...]
                       [--heatmap-level V] [--protection CSV]
 
-Reads the archive with h5py alone (no noisesweep code) and writes, for each format:
+Reads the archive (format 2 or 3) with h5py alone, through analysis/noisesweep (none of
+noisesweep's C++ code), and writes, for each format:
   accuracy_vs_noise   accuracy vs each noise kind's level, a panel per kind on the kind's own
                       axis (variance, relative std, fraction, time: log; bits: reversed), a
                       curve per group
@@ -27,7 +28,7 @@ label, as the legends show it, is "stage · variant label" or "stage · key=valu
 Each noise kind has levels of its own; --levels are variances and narrow only the kinds whose
 levels are variances (the paper's four and OutputNoise); the harshest level is the fewest bits
 for DAC and ADC, else the largest.
-The histogram and row figures need an archive with network statistics (format_version 2);
+The histogram and row figures need an archive with network statistics (format_version 2 on);
 the heat map needs two swept numeric reg.* keys, the gains fine-tuned tasks; the last two
 need `noisesweep report ARCHIVE` to have been run (they draw the CSV it writes and never
 recompute its gains).
@@ -228,7 +229,8 @@ def run(argv):
     for name in args.only:
         if name in STATS_FIGURES and not has_stats:
             print(f"{name:<18} skipped: no network statistics in this archive (format_version "
-                  f"{archive.format_version}; tasks/<id>/stats came with format_version 2)")
+                  f"{archive.format_version}; they came with format_version 2, and a study with "
+                  f"[archive] stats = false keeps none)")
             continue
         paths, summary = jobs[name]()
         if paths is None:

@@ -3,8 +3,10 @@
 Everything the figures need is read once, up front, so that a malformed archive fails with one
 message before any figure is half drawn, and the figure modules never touch HDF5. The reading
 itself is noisesweep.archive's (analysis/noisesweep), the package that also turns archives into
-pandas DataFrames: one reader, so that the figures and the tables agree on every archive. It
-uses h5py and numpy alone: the archive is meant to be read without noisesweep's C++ code.
+pandas DataFrames: one reader, so that the figures and the tables agree on every archive. Its
+TaskView gives each task the same way whether the archive keeps a group per task (format 2) or
+column tables (format 3), so the figures have one path for both. It uses h5py and numpy alone:
+the archive is meant to be read without noisesweep's C++ code.
 """
 from __future__ import annotations
 
@@ -65,8 +67,8 @@ class Task:
     curve: dict           # name -> float64 array per epoch
     noise: dict           # kind -> Evaluation, in the archive's order of kinds
     clean: float = float("nan")  # clean test accuracy, a fraction
-    layers: list = field(default_factory=list)  # LayerStats per layer (format 2 only)
-    hidden: list = field(default_factory=list)  # HiddenStats per hidden layer (format 2 only)
+    layers: list = field(default_factory=list)  # LayerStats per layer (none before format 2)
+    hidden: list = field(default_factory=list)  # HiddenStats per hidden layer (none before format 2)
 
     @property
     def kinds(self):
@@ -139,47 +141,52 @@ def _histogram(pair):
     return Histogram(*pair)
 
 
-def _read_task(g):
-    noise = reader.read_noise(g)
+def _read_task(view):
+    """The figures' Task of a done task, from a reader.TaskView of either archive format."""
     return Task(
-        id=reader.text(g.attrs["id"]),
-        stage=reader.text(g.attrs["stage"]),
-        index=int(g.attrs["index"]),
-        axes=reader.read_axes(g),
-        parent=reader.task_parent(g),
-        curve=reader.read_curve(g),
-        noise={kind: Evaluation(levels, accuracy) for kind, (levels, accuracy) in noise.items()},
-        clean=float(g.attrs["clean_accuracy"]),
+        id=view.id,
+        stage=view.stage,
+        index=view.index,
+        axes=view.axes,
+        parent=view.parent,
+        curve=view.curve(),
+        noise={kind: Evaluation(levels, accuracy) for kind, (levels, accuracy) in view.noise().items()},
+        clean=view.clean_accuracy,
         layers=[LayerStats(s["row_mean"], s["row_std"], _histogram(s["weight"]), _histogram(s["bias"]))
-                for s in reader.read_layer_stats(g)],
+                for s in view.layer_stats()],
         hidden=[HiddenStats(_histogram(s["preactivation"]), _histogram(s["input"]))
-                for s in reader.read_hidden_stats(g)],
+                for s in view.hidden_stats()],
     )
 
 
+def _read_archive(path, f):
+    """The Archive of an open archive file, without its groups."""
+    tasks, skipped = {}, 0
+    for view in reader.task_views(f, path):
+        with reader.reading_task(path, view.key):
+            if view.status != "done":
+                skipped += 1
+                continue
+            task = _read_task(view)
+        tasks[task.id] = task
+    attrs, _ = reader.provenance(f, path)
+    return Archive(path=path, study_name=reader.text(attrs.get("study_name", "?")),
+                   format_version=reader.format_version(f), axis_keys=reader.swept_keys(f),
+                   tasks=tasks, skipped=skipped, groups=[])
+
+
 def load(path):
-    """Reads every done task of the archive at `path`. Raises PlotError for a missing file,
-    a file that is not a noisesweep archive (or one of an unknown format_version), a malformed
-    one, or one without done tasks."""
+    """Reads every done task of the archive at `path` (any format noisesweep.archive reads).
+    Raises PlotError for a missing file, a file that is not a noisesweep archive (or one of an
+    unknown format_version), a malformed one, or one without done tasks."""
     try:
         with reader.open_archive(path) as f:
-            tasks, skipped = {}, 0
-            for tid, g in reader.task_groups(f, path):
-                with reader.reading_task(path, tid):
-                    if reader.text(g.attrs.get("status", "")) != "done":
-                        skipped += 1
-                        continue
-                    task = _read_task(g)
-                tasks[task.id] = task
-            archive = Archive(path=path, study_name=reader.text(f.attrs.get("study_name", "?")),
-                              format_version=int(f.attrs["format_version"]),
-                              axis_keys=[reader.text(k) for k in f.attrs.get("axis_keys", [])],
-                              tasks=tasks, skipped=skipped, groups=[])
+            archive = _read_archive(path, f)
     except reader.ArchiveError as e:
         raise PlotError(str(e)) from None
-    if not tasks:
-        raise PlotError(f"{path}: no finished tasks to plot ({skipped} failed or diverged)")
-    archive.groups = make_groups(list(tasks.values()), archive.axis_keys)
+    if not archive.tasks:
+        raise PlotError(f"{path}: no finished tasks to plot ({archive.skipped} failed or diverged)")
+    archive.groups = make_groups(list(archive.tasks.values()), archive.axis_keys)
     return archive
 
 

@@ -159,6 +159,33 @@ def _read_model(g, where):
     return weights
 
 
+def _check_archive_task(path, task, tasks, kept):
+    """Refuses a task that is not named, not in the archive (`tasks`: its ids) or kept no
+    weights (`kept`: the ids of those that did, sorted)."""
+    if task is None:
+        raise TorchIOError(f"{path}: a study archive: name the task whose weights to read "
+                           f"(task=ID, --task ID); {len(kept)} task(s) kept theirs"
+                           + (f", e.g. {kept[0]}" if kept else ""))
+    if task not in tasks:
+        raise TorchIOError(f"{path}: no task '{task}' in the archive")
+    if task not in kept:
+        raise TorchIOError(f"{path}: task {task} has no weights in the archive (the study's "
+                           f"[archive] weights = \"needed\" keeps only those later stages start from)")
+
+
+def _read_table_model(path, f, task):
+    """The weights a format 3 archive kept for `task`: its rows in /models and /weights."""
+    try:
+        models = _archive.TableModels(f, path)
+        _check_archive_task(path, task, set(models.ids), sorted(models.kept))
+        stored = models.model(task)
+    except _archive.ArchiveError as e:
+        raise TorchIOError(str(e)) from None
+    weights = Weights(stored.layers, stored.activation, stored.noise_placement, stored.settings)
+    _check(weights, f"{path}:/weights of task {task}")
+    return weights
+
+
 def read_weights(path, task=None):
     """The Weights of a weights file, or with `task` (an id) of that task in a study archive
     (kept when the study's [archive] weights setting kept them)."""
@@ -170,16 +197,10 @@ def read_weights(path, task=None):
                 _archive.check_format(path, f)
             except _archive.ArchiveError as e:
                 raise TorchIOError(str(e)) from None
+            if _archive.format_version(f) >= _archive.TABLES_VERSION:
+                return _read_table_model(path, f, task)
             kept = sorted(tid for tid, g in f["tasks"].items() if "weights" in g)
-            if task is None:
-                raise TorchIOError(f"{path}: a study archive: name the task whose weights to read "
-                                   f"(task=ID, --task ID); {len(kept)} task(s) kept theirs"
-                                   + (f", e.g. {kept[0]}" if kept else ""))
-            if task not in f["tasks"]:
-                raise TorchIOError(f"{path}: no task '{task}' in the archive")
-            if task not in kept:
-                raise TorchIOError(f"{path}: task {task} has no weights in the archive (the study's "
-                                   f"[archive] weights = \"needed\" keeps only those later stages start from)")
+            _check_archive_task(path, task, f["tasks"], kept)
             return _read_model(f["tasks"][task]["weights"], f"{path}:/tasks/{task}/weights")
         if task is not None:
             raise TorchIOError(f"{path}: task={task!r} given, but this is not a study archive")

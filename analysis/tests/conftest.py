@@ -7,13 +7,15 @@ built program. By hand:
     NOISESWEEP_BIN=build/noisesweep /usr/bin/python3 -m pytest -q analysis/tests
 
 The tests write every file they read (archives by `noisesweep run`, weights by `noisesweep
-train`, IDX data sets), so they need neither the network nor data/.
+train`, IDX data sets), so they need neither the network nor data/; archives of format 2, which
+the program no longer writes, are the committed fixtures of tests/fixtures.
 """
 import os
 import pathlib
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -123,3 +125,86 @@ eval.levels = [0.1]
 eval.repetitions = 1
 {extra}""")
     return path
+
+
+# --- IDX data sets ------------------------------------------------------------------------------
+
+IDX_SIDE, IDX_CLASSES = 8, 5
+
+
+def write_idx(folder, seed=0):
+    """train (600) and t10k (200) images of IDX_SIDE x IDX_SIDE pixels, named as MNIST's files.
+    A class is a bright row and a bright column, over noise: learnt in an epoch or two."""
+    rng = np.random.default_rng(seed)
+    sets = {}
+    for prefix, n in (("train", 600), ("t10k", 200)):
+        labels = (rng.permutation(n) % IDX_CLASSES).astype(np.uint8)
+        images = (rng.random((n, IDX_SIDE, IDX_SIDE)) * 120).astype(np.uint8)
+        rows = np.arange(n)
+        images[rows, labels, :] = np.maximum(images[rows, labels, :], 200)
+        images[rows, :, IDX_SIDE - 1 - labels] = np.maximum(images[rows, :, IDX_SIDE - 1 - labels], 160)
+        with open(folder / f"{prefix}-images-idx3-ubyte", "wb") as f:
+            f.write(np.array([0x803, n, IDX_SIDE, IDX_SIDE], dtype=">u4").tobytes() + images.tobytes())
+        with open(folder / f"{prefix}-labels-idx1-ubyte", "wb") as f:
+            f.write(np.array([0x801, n], dtype=">u4").tobytes() + labels.tobytes())
+        sets[prefix] = (images, labels)
+    return sets
+
+
+# --- Archives of both formats ------------------------------------------------------------------
+
+# Committed archives of format 2 (tests/fixtures/README.md): the golden one keeps network
+# statistics and weights; the fixture of release 0.4.0 has kinds with levels of their own (NaN
+# padded), parents by attribute, and fine-tuning.
+FORMAT_2_ARCHIVES = {"golden": ROOT / "tests" / "fixtures" / "golden" / "golden.h5",
+                     "0.4.0": ROOT / "tests" / "fixtures" / "archives" / "0.4.0-558b5b7" / "complete.h5"}
+
+
+@pytest.fixture(scope="session")
+def format_2_pairs(tmp_path_factory):
+    """name -> (the committed format-2 archive, the format-3 archive `noisesweep merge` makes of
+    it): the same study, tasks and numbers in both layouts."""
+    folder = tmp_path_factory.mktemp("format2")
+    pairs = {}
+    for name, path in FORMAT_2_ARCHIVES.items():
+        noisesweep("merge", path, "-o", folder / f"{name}.h5")
+        pairs[name] = (path, folder / f"{name}.h5")
+    return pairs
+
+
+RETRY_STUDY = """
+name = "retry"
+seed = 3
+[defaults]
+data.name = "idx"
+data.dir = "{data}"
+data.classes = 5
+data.mean = 0.25
+data.std = 0.35
+model.hidden = [8]
+train.epochs = 2
+eval.kinds = ["AddUnc", "ADC"]
+eval.levels = [0.1, 1.0]
+eval.ADC.levels = [2, 4, 8]
+eval.repetitions = 2
+[grid]
+seed = {{replicates = 3}}
+"""
+
+
+@pytest.fixture(scope="session")
+def retried_archive(tmp_path_factory):
+    """An archive whose every task has two /tasks rows, failed then done: the study ran without
+    its data set, then again with `--retry-failed` once the data was there. Two runs, so two
+    /runs rows."""
+    folder = tmp_path_factory.mktemp("retry")
+    (folder / "data").mkdir()
+    (folder / "retry.toml").write_text(RETRY_STUDY.format(data=folder / "data"))
+    run = [program_path(), "run", folder / "retry.toml", "-o", folder / "retry.h5", "--threads", 1]
+    done = subprocess.run(list(map(str, run)), env=environment(), capture_output=True, text=True)
+    if "3 task(s) failed" not in done.stderr + done.stdout:
+        pytest.fail(f"the run without data did not fail its 3 tasks (exit {done.returncode}):\n{done.stderr}",
+                    pytrace=False)
+    write_idx(folder / "data")
+    noisesweep("run", folder / "retry.toml", "-o", folder / "retry.h5", "--threads", 1, "--retry-failed")
+    return folder / "retry.h5"

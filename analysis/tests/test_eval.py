@@ -8,30 +8,10 @@ import pytest
 import torch
 from torch import nn
 
-from conftest import noisesweep
+from conftest import IDX_CLASSES as CLASSES, IDX_SIDE as SIDE, noisesweep, write_idx
 from noisesweep import archive, torch_io
 
-SIDE, CLASSES = 8, 5
 MEAN, STD = 0.25, 0.35  # fixed in the run file, so both sides standardise alike
-
-
-def write_idx(folder, seed=0):
-    """train (600) and t10k (200) images of SIDE x SIDE pixels, named as MNIST's files. A class
-    is a bright row and a bright column, over noise: learnt in an epoch or two."""
-    rng = np.random.default_rng(seed)
-    sets = {}
-    for prefix, n in (("train", 600), ("t10k", 200)):
-        labels = (rng.permutation(n) % CLASSES).astype(np.uint8)
-        images = (rng.random((n, SIDE, SIDE)) * 120).astype(np.uint8)
-        rows = np.arange(n)
-        images[rows, labels, :] = np.maximum(images[rows, labels, :], 200)
-        images[rows, :, SIDE - 1 - labels] = np.maximum(images[rows, :, SIDE - 1 - labels], 160)
-        with open(folder / f"{prefix}-images-idx3-ubyte", "wb") as f:
-            f.write(np.array([0x803, n, SIDE, SIDE], dtype=">u4").tobytes() + images.tobytes())
-        with open(folder / f"{prefix}-labels-idx1-ubyte", "wb") as f:
-            f.write(np.array([0x801, n], dtype=">u4").tobytes() + labels.tobytes())
-        sets[prefix] = (images, labels)
-    return sets
 
 
 def standardised(images):

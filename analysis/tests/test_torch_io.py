@@ -39,9 +39,28 @@ def raw_layers(path, group="/"):
         return archive.text(g.attrs["activation"]), layers
 
 
-def numpy_forward(path, x, group="/"):
-    """Logits in float64: z = W y + b per layer, W out x in; the activation on hidden layers."""
-    activation, layers = raw_layers(path, group)
+def raw_archive_layers(path, task):
+    """(activation, [(W, b)]) of a task's kept weights in a format-3 archive, read with h5py
+    alone, as float64: the task's row in /tasks (its only one here), its /models row and its
+    /weights rows, W stored row-major (rows x cols)."""
+    with h5py.File(path, "r") as f:
+        n = {c: int(f["commits"][c][-1]) for c in ("tasks", "models", "weights")}
+        row = [archive.text(i) for i in f["tasks/id"][:n["tasks"]]].index(task)
+        model = list(f["models/task_row"][:n["models"]]).index(row)
+        ends = {name: f[f"weights/{name}_end"][:n["weights"]].astype(int) for name in ("W", "b")}
+        layers = []
+        for i in np.flatnonzero(f["weights/task_row"][:n["weights"]] == row):
+            start = {name: ends[name][i - 1] if i else 0 for name in ("W", "b")}
+            shape = (int(f["weights/rows"][i]), int(f["weights/cols"][i]))
+            layers.append((f["weights/W"][start["W"]:ends["W"][i]].reshape(shape).astype(np.float64),
+                           f["weights/b"][start["b"]:ends["b"][i]].astype(np.float64)))
+        return archive.text(f["models/activation"][model]), layers
+
+
+def numpy_forward(path, x, group="/", layers=None):
+    """Logits in float64: z = W y + b per layer, W out x in; the activation on hidden layers.
+    `layers`: (activation, [(W, b)]) given, else read from `group` of a weights file."""
+    activation, layers = layers or raw_layers(path, group)
     y = np.asarray(x, dtype=np.float64)
     for l, (w, b) in enumerate(layers):
         y = y @ w.T + b
@@ -164,13 +183,32 @@ def test_archive_tasks_weights(small_archive):
     x = inputs(20)
     with torch.no_grad():
         logits = torch_io.to_torch(small_archive, task=tid, dtype=torch.float64)(torch.from_numpy(x).double())
-    np.testing.assert_allclose(logits.numpy(), numpy_forward(small_archive, x, f"tasks/{tid}/weights"),
+    np.testing.assert_allclose(logits.numpy(), numpy_forward(small_archive, x,
+                                                             layers=raw_archive_layers(small_archive, tid)),
                                rtol=0, atol=1e-10)
     assert net[0].in_features == 20 and net[-1].out_features == 4
     for task, fragment in ((None, "name the task"), ("0" * 32, "no task"),
                            (tasks[~tasks.has_weights].task.iloc[0], "has no weights")):
         with pytest.raises(torch_io.TorchIOError, match=fragment):
             torch_io.to_torch(small_archive, task=task)
+
+
+def test_archive_weights_of_either_format(format_2_pairs):
+    """The weights a format-2 archive kept read bit for bit the same from its format-3 copy."""
+    old, new = format_2_pairs["golden"]
+    tasks = archive.tasks(old)
+    kept = tasks[tasks.has_weights].task.tolist()
+    assert len(kept) == 4 and archive.tasks(new).has_weights.tolist() == tasks.has_weights.tolist()
+    for tid in kept:
+        a, b = torch_io.read_weights(old, tid), torch_io.read_weights(new, tid)
+        assert (a.activation, a.noise_placement, a.settings, a.layer_sizes) == \
+               (b.activation, b.noise_placement, b.settings, b.layer_sizes)
+        for (wa, ba), (wb, bb) in zip(a.layers, b.layers):
+            assert wb.dtype == bb.dtype == np.float32
+            assert wa.tobytes() == wb.tobytes() and ba.tobytes() == bb.tobytes()
+    for path in (old, new):
+        with pytest.raises(torch_io.TorchIOError, match=f"4 task\\(s\\) kept theirs, e.g. {min(kept)}"):
+            torch_io.read_weights(path)
 
 
 def refusal(module, fragment):
