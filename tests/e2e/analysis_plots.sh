@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # analysis/plots.py on real archives: the test study (three stages, a grid and variants), a
 # small study that sweeps two regulariser weights (for the ablation heat map), and the study of
-# every nonideality (each kind with levels of its own: the archive's 2-D noise/levels). Every
+# every nonideality (each kind with levels of its own: the archive's /noise rows). Every
 # figure must be written as a non-empty PNG and SVG with one summary line each, or be skipped
 # with its note; bad input must give exit 1 and a one-line message, never a traceback. The
 # ablation gains are checked number by number against h5py and against `noisesweep report`,
@@ -11,11 +11,21 @@ bin=${1:?usage: analysis_plots.sh PATH/TO/noisesweep}
 source "$(dirname "$0")/lib.bash"
 plots=("$python" "$root/analysis/plots.py")
 
-# The statistics figures draw tasks/<id>/stats, which every finished task of a current archive has.
+# The statistics figures draw the network statistics (/layers and /hidden rows), which every
+# finished task of a current archive has: every layer and every hidden layer.
 check_stats() {
-  "$python" -c "import h5py, sys
-tasks = h5py.File(sys.argv[1], 'r')['tasks'].values()
-sys.exit(0 if all('stats' in g for g in tasks) else 1)" "$1" || fail "$1: a task has no stats/"
+  "$python" - "$1" <<'PY' || fail "$1: a task has no statistics"
+import sys
+from archive_h5 import Archive
+archive = Archive(sys.argv[1])
+def numbered(stats, table):
+    return {int(k.split("/")[1]) for k in stats if k.startswith(table + "/")}
+for task in archive.tasks().values():
+    stats = archive.stats(task)
+    layers, hidden = numbered(stats, "layers"), numbered(stats, "hidden")
+    assert layers and layers == set(range(len(layers))), (task, layers)
+    assert hidden == set(range(len(layers) - 1)), (task, hidden)
+PY
 }
 
 check_figures() {  # output dir, log, figure names...
@@ -64,8 +74,8 @@ grep -q "^ablation_gains .*: 6 fine-tuned groups × 4 kinds at σ² = 1 (2 witho
 "$python" - "$work/small.h5" "$work/small/ablation_gains.svg" "$work/gains.csv" "$root/analysis" <<'PY' \
   || fail "ablation_gains: numbers differ"
 import csv, math, re, sys
-import h5py
 import numpy as np
+from archive_h5 import Archive
 path, svg_path, csv_path, analysis = sys.argv[1:]
 sys.path.insert(0, analysis)
 from figures.archive import load
@@ -76,29 +86,26 @@ for df, t in {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 9: 2.262, 29: 2.045, 30: 
     assert abs(t_quantile(0.975, df) - t) < 5e-4, (df, t_quantile(0.975, df))
 T975 = {1: 12.7062047, 2: 4.3026527, 3: 3.1824463, 4: 2.7764451}  # more digits, for the CIs
 
-def text(v):
-    return v.decode() if isinstance(v, bytes) else str(v)
-
-f = h5py.File(path, "r")
-done = {text(g.attrs["id"]): g for g in f["tasks"].values() if text(g.attrs["status"]) == "done"}
+h5 = Archive(path)
+done = {t.id: t for t in h5.tasks().values() if t.attrs["status"] == "done"}
+noise = {tid: {kind: (levels, acc) for kind, levels, acc in h5.noise(t)} for tid, t in done.items()}
 parent = {}
-for tid, g in done.items():
-    m = re.search(r'^train\.init_from = "task:([0-9a-f]+)"', text(g.attrs["settings"]), re.M)
+for tid, t in done.items():
+    m = re.search(r'^train\.init_from = "task:([0-9a-f]+)"', t.attrs["settings"], re.M)
     if m and m.group(1) in done:
         parent[tid] = m.group(1)
-level = max(float(v) for tid in parent for v in done[tid]["noise/levels"][()])
+level = max(float(v) for tid in parent for levels, _ in noise[tid].values() for v in levels)
 
-def accuracy(g, kind):  # in %, mean over repetitions
-    kinds = [text(k) for k in g["noise/kinds"][()]]
-    j = [float(v) for v in g["noise/levels"][()]].index(level)
-    return 100 * g["noise/accuracy"][kinds.index(kind), j, :].mean()
+def accuracy(tid, kind):  # in %, mean over repetitions
+    levels, acc = noise[tid][kind]
+    return 100 * acc[[float(v) for v in levels].index(level), :].mean()
 
 pairs = {}  # (stage, swept values but the seed) -> kind -> per-seed gains
 for tid in sorted(parent, key=lambda t: int(done[t].attrs["index"])):
-    g = done[tid]
-    key = (text(g.attrs["stage"]),) + tuple(sorted((k, text(v)) for k, v in g["axes"].attrs.items() if k != "seed"))
-    for kind in (text(k) for k in g["noise/kinds"][()]):
-        pairs.setdefault(key, {}).setdefault(kind, []).append(accuracy(g, kind) - accuracy(done[parent[tid]], kind))
+    t = done[tid]
+    key = (t.attrs["stage"],) + tuple(sorted((k, v) for k, v in t.axes.items() if k != "seed"))
+    for kind in noise[tid]:
+        pairs.setdefault(key, {}).setdefault(kind, []).append(accuracy(tid, kind) - accuracy(parent[tid], kind))
 expected = {}
 for key, kinds in pairs.items():
     for kind, gains in kinds.items():
@@ -177,13 +184,14 @@ for label in "rowsum · separation=2, lambda=0.01" "rowsum-layers · output only
 done
 ! grep -qF ">rowsum-layers · hidden 2 only<" "$work/picked-rows/protection_matrix.svg" || fail "--groups kept an unpicked row"
 
-# 2. Every nonideality, each at levels of its own (noise/levels is kinds x levels, padded with
-#    NaN), in bits, relative std, fractions, seconds and variances: every figure is drawn once
+# 2. Every nonideality, each at levels of its own (a /noise row per kind, with its levels), in
+#    bits, relative std, fractions, seconds and variances: every figure is drawn once
 #    `noisesweep report` has written the protection matrix.
 "$bin" run "$root/studies/test-hardware.toml" -o "$work/hw.h5" > "$work/run.log"
-"$python" -c "import h5py, sys
-levels = [g['noise/levels'].ndim for g in h5py.File(sys.argv[1], 'r')['tasks'].values()]
-sys.exit(0 if set(levels) == {2} else 1)" "$work/hw.h5" || fail "hw.h5: noise/levels is not per kind"
+"$python" -c "import sys; from archive_h5 import Archive
+a = Archive(sys.argv[1])
+own = [len({tuple(levels) for _, levels, _ in a.noise(t)}) > 1 for t in a.tasks().values()]
+sys.exit(0 if own and all(own) else 1)" "$work/hw.h5" || fail "hw.h5: the kinds do not have levels of their own"
 "$bin" report "$work/hw.h5" > "$work/hw.md" 2> /dev/null || fail "noisesweep report hw.h5 exited $?"
 [[ -s "$work/hw_protection.csv" ]] || fail "noisesweep report wrote no hw_protection.csv"
 "${plots[@]}" "$work/hw.h5" --out "$work/hw" > "$work/hw.log"
@@ -212,30 +220,30 @@ done
 "$python" - "$work/hw.h5" "$work/hw_protection.csv" "$work/hw/protection_matrix.svg" "$work/hw.log" \
   "$root/analysis" <<'PY' || fail "hw: numbers differ"
 import csv, math, re, sys
-import h5py
 import numpy as np
+from archive_h5 import Archive
 path, csv_path, svg_path, log_path, analysis = sys.argv[1:]
 sys.path.insert(0, analysis)
 from figures.archive import load
 from figures.tradeoff import pareto_front, points
 
-text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
 study_levels = {"ProgAdd": [0.05, 0.3], "ReadMul": [0.1, 0.5], "ADC": [2, 4, 8], "DAC": [2, 4, 8],
                 "StuckOn": [0.01, 0.1], "Drift": [20, 2e4, 2e7], "AddUnc": [0.01, 0.1, 1]}
 
-# The reader: each kind's own levels, the NaN padding gone, the accuracy rows that go with them.
+# The reader: each kind's own levels (the archive's /noise row of the kind, exactly), and the
+# accuracy rows that go with them.
 archive = load(path)
-f = h5py.File(path, "r")
-for g in f["tasks"].values():
-    task = archive.tasks[text(g.attrs["id"])]
-    kinds = [text(k) for k in g["noise/kinds"][()]]
+h5 = Archive(path)
+stored = {t.id: {kind: (levels, acc) for kind, levels, acc in h5.noise(t)} for t in h5.tasks().values()}
+for t in h5.tasks().values():
+    task = archive.tasks[t.id]
+    kinds = list(stored[t.id])
     assert task.kinds == kinds and len(kinds) == 14, task.kinds
-    for k, kind in enumerate(kinds):
+    for kind in kinds:
         levels, acc = task.levels_of(kind), task.accuracy_of(kind)
-        stored = g["noise/levels"][k]
-        assert np.array_equal(levels, stored[: len(levels)]) and np.isnan(stored[len(levels):]).all(), kind
+        assert np.array_equal(levels, stored[t.id][kind][0]), (kind, levels, stored[t.id][kind][0])
         assert acc.shape == (len(levels), 2) and np.isfinite(acc).all(), (kind, acc.shape)
-        assert np.array_equal(acc, g["noise/accuracy"][k, : len(levels)]), kind
+        assert np.array_equal(acc, stored[t.id][kind][1]), kind
         if kind in study_levels:
             assert np.allclose(levels, study_levels[kind]), (kind, levels)
 
@@ -265,14 +273,12 @@ assert len(strengths) == 14, strengths
 for kind, strength in strengths.items():
     got = {p.task.id: (p.clean, p.robust, p.level) for p in points(archive.groups, kind, strength)}
     assert len(got) == 6, (kind, len(got))
-    for g in f["tasks"].values():
-        k = [text(x) for x in g["noise/kinds"][()]].index(kind)
-        levels = g["noise/levels"][k]
-        levels = levels[np.isfinite(levels)]
+    for t in h5.tasks().values():
+        levels, acc = stored[t.id][kind]
         distance = np.abs(levels - strength) if kind in ("DAC", "ADC") else np.abs(np.log(levels / strength))
         i = int(np.argmin(distance))
-        want = (100 * g.attrs["clean_accuracy"], 100 * g["noise/accuracy"][k, i].mean(), levels[i])
-        assert np.allclose(got[text(g.attrs["id"])], want), (kind, got[text(g.attrs["id"])], want)
+        want = (100 * t.attrs["clean_accuracy"], 100 * acc[i].mean(), levels[i])
+        assert np.allclose(got[t.id], want), (kind, got[t.id], want)
         assert levels[i] == strength, (kind, levels[i], strength)  # the report's strengths are stored levels
 # The front: the non-dominated points, both axes maximised, left to right.
 assert pareto_front([(1, 5), (2, 4), (2, 3), (3, 1), (0, 0), (3, 1), (1, 4)]) == [(1, 5), (2, 4), (3, 1)]
@@ -360,22 +366,21 @@ grep -q "^ablation_heatmap .*reg.l2_output × reg.lambda, 4 kinds at σ² = 1 an
 # archive: the gain under AddUnc at σ² = 1 and the change in clean accuracy.
 "$python" - "$work/heat.h5" "$work/heat/ablation_heatmap.svg" <<'PY' || fail "heat map cells"
 import re, sys
-import h5py, numpy as np
-f = h5py.File(sys.argv[1], "r")
-tasks = f["tasks"]
-text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+import numpy as np
+from archive_h5 import Archive
+h5 = Archive(sys.argv[1])
+tasks = h5.tasks()
+def addunc_at_1(t):
+    levels, acc = next((levels, acc) for kind, levels, acc in h5.noise(t) if kind == "AddUnc")
+    return acc[int(np.argmin(np.abs(levels - 1.0)))].mean() * 100
 cells = {}
-for g in tasks.values():
-    if text(g.attrs["stage"]) != "uncorrelated":
+for t in tasks.values():
+    if t.attrs["stage"] != "uncorrelated":
         continue
-    parent = tasks[re.search(r'init_from = "task:([0-9a-f]+)"', text(g.attrs["settings"])).group(1)]
-    def addunc_at_1(t):
-        kinds = [text(k) for k in t["noise/kinds"][()]]
-        level = int(np.argmin(np.abs(t["noise/levels"][()] - 1.0)))
-        return t["noise/accuracy"][()][kinds.index("AddUnc"), level].mean() * 100
-    key = (text(g["axes"].attrs["reg.lambda"]), text(g["axes"].attrs["reg.l2_output"]))
-    cells.setdefault(key, []).append((addunc_at_1(g) - addunc_at_1(parent),
-                                      (g.attrs["clean_accuracy"] - parent.attrs["clean_accuracy"]) * 100))
+    parent = tasks[re.search(r'init_from = "task:([0-9a-f]+)"', t.attrs["settings"]).group(1)]
+    key = (t.axes["reg.lambda"], t.axes["reg.l2_output"])
+    cells.setdefault(key, []).append((addunc_at_1(t) - addunc_at_1(parent),
+                                      (t.attrs["clean_accuracy"] - parent.attrs["clean_accuracy"]) * 100))
 svg = open(sys.argv[2]).read()
 shown = re.findall(r">([+-][0-9]+\.[0-9])<", svg)
 assert len(cells) == 6 and all(len(v) == 2 for v in cells.values()), cells
@@ -413,16 +418,32 @@ for label in "baseline · separation=2" "baseline · separation=3" "rowsum-layer
 done
 ! grep -qF ">rowsum-layers · hidden 2 only<" "$work/picked/accuracy_vs_noise.svg" || fail "--groups kept an unpicked group"
 
-# 4. An archive from before tasks/<id>/stats (format_version 1): those figures are skipped, saying
-#    why, and the run still succeeds.
-cp "$work/small.h5" "$work/v1.h5"
-"$python" -c "import h5py, sys
-f = h5py.File(sys.argv[1], 'r+')
-f.attrs['format_version'] = 1
-for g in f['tasks'].values(): del g['stats']" "$work/v1.h5"
+# 4. Archives without network statistics: those figures are skipped, saying why, and the run
+#    still succeeds. First one from before tasks/<id>/stats (format_version 1: the group-per-task
+#    layout of format 2 without stats/), made from a committed format-2 archive, since the
+#    program writes format 3 only; then a current one whose study keeps no statistics.
+cp "$root/tests/fixtures/archives/0.4.0-558b5b7/complete.h5" "$work/v1.h5"
+"$python" - "$work/v1.h5" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    assert f.attrs["format_version"] == 2, f.attrs["format_version"]
+    f.attrs["format_version"] = 1
+    for g in f["tasks"].values():
+        if "stats" in g:
+            del g["stats"]
+PY
 "${plots[@]}" "$work/v1.h5" --out "$work/v1" --only preactivations row_sums > "$work/v1.log"
 cat "$work/v1.log"
 [[ $(grep -c "skipped: no network statistics" "$work/v1.log") == 2 ]] || fail "v1: no skip notes"
+{ cat "$root/studies/test-small.toml"; printf '[archive]\nstats = false\n'; } > "$work/nostats.toml"
+"$bin" run "$work/nostats.toml" -o "$work/nostats.h5" > "$work/run.log"
+"$python" -c "import sys; from archive_h5 import Archive
+a = Archive(sys.argv[1])
+assert a.version == 3 and a.rows()['layers'] == a.rows()['hidden'] == 0 and a.tasks(), a.rows()" \
+  "$work/nostats.h5" || fail "nostats.h5 holds network statistics"
+"${plots[@]}" "$work/nostats.h5" --out "$work/nostats" --only preactivations row_sums > "$work/nostats.log"
+cat "$work/nostats.log"
+[[ $(grep -c "skipped: no network statistics" "$work/nostats.log") == 2 ]] || fail "nostats: no skip notes"
 
 # 5. Bad input: exit 1, one message on stderr, no traceback.
 expect_error() {  # expected message fragment, plots.py arguments...
@@ -439,8 +460,16 @@ expect_error "not an HDF5 file" "$work/heat.toml"
 "$python" -c "import h5py, sys; h5py.File(sys.argv[1], 'w')" "$work/other.h5"
 expect_error "not a noisesweep study archive" "$work/other.h5"
 cp "$work/heat.h5" "$work/failed.h5"
-"$python" -c "import h5py, sys
-for g in h5py.File(sys.argv[1], 'r+')['tasks'].values(): g.attrs['status'] = 'failed'" "$work/failed.h5"
+"$python" - "$work/failed.h5" <<'PY'
+import sys
+from archive_h5 import Archive
+with Archive(sys.argv[1], "r+") as a:  # every committed /tasks row
+    assert a.version == 3, a.version
+    n = a.rows()["tasks"]
+    a.file["tasks/status"][:n] = ["failed"] * n
+with Archive(sys.argv[1]) as a:
+    assert {t.attrs["status"] for t in a.tasks().values()} == {"failed"}
+PY
 expect_error "no finished tasks to plot" "$work/failed.h5"
 expect_error "--stages: no done tasks in stage(s) nope" "$work/small.h5" --stages nope
 expect_error "--levels 0.3: no such noise level" "$work/small.h5" --levels 0.3

@@ -15,11 +15,13 @@ study="$work/tests/fixtures/study.toml"  # the path the archives name, from a wo
 mkdir -p "$(dirname "$study")"
 cd "$work"
 
-count_tasks() {  # archive groups + journal records (frames "NSJR" u64 length u64 checksum)
+count_tasks() {  # archive tasks + journal records (frames "NSJR" u64 length u64 checksum)
   "$python" - "$1" << 'EOF'
-import h5py, os, struct, sys
+import os, struct, sys
+from archive_h5 import Archive
 path = sys.argv[1]
-ids = set(h5py.File(path, "r")["tasks"])
+with Archive(path) as a:
+    ids = set(a.tasks())
 journal = path + ".journal"
 if os.path.exists(journal):
     data = open(journal, "rb").read()
@@ -31,15 +33,17 @@ if os.path.exists(journal):
         # The payload: u32 magic "NSTR", u32 version, then the task id (u64 length + bytes).
         assert payload[:4] == b"NSTR", "not a task record"
         (n,) = struct.unpack_from("<Q", payload, 8)
-        ids.add(payload[16 : 16 + n].decode())  # the same id scheme as the archive's groups
+        ids.add(payload[16 : 16 + n].decode())  # the same id scheme as the archive's tasks
         at += 20 + length
 print(len(ids))
 EOF
 }
 plan_ids() { "$bin" plan "$1" --rows 0 | awk '$1 ~ /^[0-9]+$/ { print $3 }' | sort; }
 archive_ids() {  # 8-digit prefixes, as plan prints them
-  "$python" -c "import h5py,sys; [print(i[:8]) for i in h5py.File(sys.argv[1])['tasks']]" "$1" | sort
+  "$python" -c "import sys; from archive_h5 import Archive
+[print(i[:8]) for i in Archive(sys.argv[1]).tasks()]" "$1" | sort
 }
+format_of() { "$python" -c "import sys; from archive_h5 import Archive; print(Archive(sys.argv[1]).version)" "$1"; }
 
 this_build=$("$bin" --version | sed -n 's/^build: //p')
 sets=0
@@ -69,11 +73,13 @@ for set in "$fixtures"/archives/*/; do
   "$bin" merge "$interrupted" "$complete" -o "$work/run/merged.h5" > /dev/null
   archive_ids "$work/run/merged.h5" | cmp -s - "$work/study.ids" \
     || fail "$name: merged task ids are not this release's ids of the study"
+  [[ $(format_of "$work/run/merged.h5") == 3 ]] || fail "$name: merge did not write format 3"
   # Readers that follow the parent link in the settings text (analysis/) find the parent.
   "$python" - "$work/run/merged.h5" << 'EOF' || fail "$name: a parent link names no task"
-import re, sys, h5py
-tasks = h5py.File(sys.argv[1])["tasks"]
-links = [re.search(r'task:([0-9a-f]+)', tasks[t].attrs["settings"]) for t in tasks]
+import re, sys
+from archive_h5 import Archive
+tasks = Archive(sys.argv[1]).tasks()
+links = [re.search(r'task:([0-9a-f]+)', t.attrs["settings"]) for t in tasks.values()]
 parents = [m.group(1) for m in links if m]
 assert parents and all(p in tasks for p in parents), parents
 EOF
@@ -89,8 +95,8 @@ EOF
 
   # resume: only the missing tasks are computed. The fixture's tasks come from another build
   # (or one that did not record itself): mixing them with this build's needs saying so.
-  fixture_builds=$("$python" -c "import h5py,sys; t=h5py.File(sys.argv[1])['tasks']; \
-print(sorted({t[i].attrs.get('build', '') for i in t}))" "$complete")
+  fixture_builds=$("$python" -c "import sys; from archive_h5 import Archive; \
+print(sorted({t.attrs.get('build', '') for t in Archive(sys.argv[1]).tasks().values()}))" "$complete")
   if [[ "$fixture_builds" != "['$this_build']" ]]; then
     if "$bin" run "$study" -o "$interrupted" --threads 2 > "$work/refused.log" 2>&1; then
       fail "$name: resuming tasks of another build was not refused"
@@ -103,6 +109,7 @@ print(sorted({t[i].attrs.get('build', '') for i in t}))" "$complete")
   grep -q "^resuming: $held tasks already finished" "$work/resume.log" \
     || fail "$name: the resume did not find the $held finished tasks: $(head -3 "$work/resume.log")"
   archive_ids "$interrupted" | cmp -s - "$work/study.ids" || fail "$name: resumed ids differ"
+  [[ $(format_of "$interrupted") == 3 ]] || fail "$name: the resumed archive was not rewritten as format 3"
 
   # --reuse into a grown study
   "$bin" run "$work/grown.toml" -o "$work/run/grown.h5" --reuse "$complete" --threads 2 \

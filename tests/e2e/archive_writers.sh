@@ -19,6 +19,9 @@ done_count() {  # tasks done according to status (archive and journal), 0 if unr
   n=$("$bin" status "$1" 2>/dev/null | awk '$1 == "total" { print $2 }' || true)
   echo "${n:-0}"
 }
+task_count() {  # tasks the archive itself holds (committed), read with h5py
+  "$python" -c "import sys; from archive_h5 import Archive; print(len(Archive(sys.argv[1]).tasks()))" "$1"
+}
 wait_for_done() {  # ARCHIVE N: until status counts N done tasks (at most 60 s)
   for _ in $(seq 1 1200); do
     (($(done_count "$1") >= $2)) && return 0
@@ -43,10 +46,10 @@ grep -q "a sweep is still writing" "$work/snapshot.log" || fail "merge from a ru
 kill -KILL -- "-$live"
 wait "$live" || true
 journaled=$(done_count "$work/live.h5")
-in_archive=$("$python" -c "import h5py,sys; print(len(h5py.File(sys.argv[1])['tasks']))" "$work/live.h5")
+in_archive=$(task_count "$work/live.h5")
 ((journaled > in_archive)) || fail "the killed sweep's journal holds nothing beyond its archive"
 "$bin" merge "$work/live.h5" -o "$work/merged.h5" > "$work/merge.log"
-merged=$("$python" -c "import h5py,sys; print(len(h5py.File(sys.argv[1])['tasks']))" "$work/merged.h5")
+merged=$(task_count "$work/merged.h5")
 ((merged == journaled)) || fail "status counts $journaled done, but merge wrote $merged tasks"
 grep -q "from the journals" "$work/merge.log" || fail "merge does not say it read a journal"
 

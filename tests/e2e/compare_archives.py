@@ -3,41 +3,42 @@
 
 Usage: compare_archives.py A.h5 B.h5 [--expect-tasks N] [--ignore-settings-text]
 
-Results are everything a task computed: status, message, settings, seed, clean accuracy,
-the training curve (except its wall-clock seconds), the noise-evaluation array, and any stored
-weights. Who ran it, where and when (rank, host, times) may differ. --ignore-settings-text
-leaves out the tasks' settings as text, which lists every setting of the release that wrote
-it (a later release with more settings prints more); the task ids still pin the settings. Exits 1 and says what
-differs, or prints how many tasks matched."""
+Either archive may be of format 2 (a committed fixture) or 3 (what the program writes); tasks
+are matched by id (archive_h5.py: one record per task). Results are everything a task
+computed: status, message, settings, seed, clean accuracy, the training curve (except its
+wall-clock seconds), the noise evaluation (each kind's levels and accuracies), the network
+statistics, and any stored weights with their model attributes. Who ran it, where and when
+(rank, host, times) may differ. --ignore-settings-text leaves out the settings as text (the
+task's and its weights'), which lists every setting of the release that wrote it (a later
+release with more settings prints more); the task ids still pin the settings. Each archive's
+structure is checked too (archive_h5.Archive.problems). Exits 1 and says what differs, or
+prints how many tasks matched."""
 import argparse
 import sys
 
-import h5py
-import numpy as np
+from archive_h5 import Archive, same
 
 RESULT_ATTRS = ["id", "stage", "index", "status", "message", "settings", "seed", "clean_accuracy"]
-TIMING = {"curve/seconds"}
 
 
-def datasets(group, prefix=""):
-    """Every dataset below `group`, by path, as numpy arrays (timings left out)."""
-    out = {}
-    for name, item in group.items():
-        path = f"{prefix}{name}"
-        if isinstance(item, h5py.Group):
-            out.update(datasets(item, path + "/"))
-        elif path not in TIMING:
-            out[path] = item[()]
-    return out
-
-
-def same(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    if a.shape != b.shape or a.dtype != b.dtype:
-        return False
-    if a.dtype.kind == "f":  # bitwise, so that NaN == NaN and -0.0 != 0.0
-        return a.tobytes() == b.tobytes()
-    return bool(np.all(a == b))
+def task_problems(task_id, a, b, ta, tb, ignore_settings):
+    """How task TASK_ID differs between archives A and B (tasks TA and TB)."""
+    problems = []
+    for attr in RESULT_ATTRS:
+        if ignore_settings and attr == "settings":
+            continue
+        va, vb = ta.attrs[attr], tb.attrs[attr]
+        if not same(va, vb):
+            problems.append(f"{task_id}: attribute {attr}: {va!r} != {vb!r}")
+    ra, rb = a.results(ta), b.results(tb)
+    if ignore_settings:
+        ra.pop("weights@settings", None), rb.pop("weights@settings", None)
+    if set(ra) != set(rb):
+        problems.append(f"{task_id}: results differ in what they hold: {sorted(set(ra) ^ set(rb))}")
+    for name in sorted(set(ra) & set(rb)):
+        if not same(ra[name], rb[name]):
+            problems.append(f"{task_id}: {name} differs")
+    return problems
 
 
 def main():
@@ -47,30 +48,20 @@ def main():
     parser.add_argument("--expect-tasks", type=int)
     parser.add_argument("--ignore-settings-text", action="store_true")
     args = parser.parse_args()
-    attrs = [a for a in RESULT_ATTRS if not (args.ignore_settings_text and a == "settings")]
     problems = []
-    with h5py.File(args.a, "r") as fa, h5py.File(args.b, "r") as fb:
-        if fa.attrs["study_hash"] != fb.attrs["study_hash"]:
+    with Archive(args.a) as a, Archive(args.b) as b:
+        if a.provenance()["study_hash"] != b.provenance()["study_hash"]:
             sys.exit("archives of different studies")
-        ta, tb = set(fa["tasks"]), set(fb["tasks"])
-        if ta != tb:
-            problems.append(f"task sets differ: only in A {sorted(ta - tb)[:5]}, "
-                            f"only in B {sorted(tb - ta)[:5]}")
+        problems += [f"A: {p}" for p in a.problems()] + [f"B: {p}" for p in b.problems()]
+        ta, tb = a.tasks(), b.tasks()
+        if set(ta) != set(tb):
+            problems.append(f"task sets differ: only in A {sorted(set(ta) - set(tb))[:5]}, "
+                            f"only in B {sorted(set(tb) - set(ta))[:5]}")
         if args.expect_tasks is not None and len(ta) != args.expect_tasks:
             problems.append(f"{len(ta)} tasks, expected {args.expect_tasks}")
-        if len(fa["summary"]) != len(ta) or len(fb["summary"]) != len(tb):
-            problems.append("summary rows do not match the task groups")
-        for task in sorted(ta & tb):
-            ga, gb = fa["tasks"][task], fb["tasks"][task]
-            for attr in attrs:
-                if not same(ga.attrs[attr], gb.attrs[attr]):
-                    problems.append(f"{task}: attribute {attr}: {ga.attrs[attr]!r} != {gb.attrs[attr]!r}")
-            da, db = datasets(ga), datasets(gb)
-            if set(da) != set(db):
-                problems.append(f"{task}: datasets differ: {sorted(set(da) ^ set(db))}")
-            for path in sorted(set(da) & set(db)):
-                if not same(da[path], db[path]):
-                    problems.append(f"{task}: {path} differs")
+        for task_id in sorted(set(ta) & set(tb)):
+            problems += task_problems(task_id, a, b, ta[task_id], tb[task_id],
+                                      args.ignore_settings_text)
     if problems:
         print("\n".join(problems[:20]))
         sys.exit(1)

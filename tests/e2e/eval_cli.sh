@@ -37,34 +37,40 @@ weights = "all"
 seed = {replicates = 2}
 TOML
 "$bin" run "$work/study.toml" -o "$work/kept.h5" --threads 2 > /dev/null
-# Each task's weights group as a weights file (the same layout plus the format attributes).
+# Each task's kept weights (its /models row and /weights rows) as a weights file.
 "$python" - "$work/kept.h5" "$work" <<'PY'
-import sys, h5py
-archive = h5py.File(sys.argv[1], "r")
-for i, (task_id, g) in enumerate(sorted(archive["tasks"].items())):
+import sys, h5py, numpy as np
+from archive_h5 import Archive
+archive = Archive(sys.argv[1])
+assert archive.version == 3, archive.version
+for i, (task_id, task) in enumerate(sorted(archive.tasks().items())):
+    weights = archive.weights(task)
     with h5py.File(f"{sys.argv[2]}/task{i}.h5", "w") as out:
-        for name, value in g["weights"].attrs.items():
-            out.attrs[name] = value
+        for name in ("activation", "noise_placement", "settings"):
+            out.attrs[name] = weights[name]
+        out.attrs["layer_sizes"] = weights["layer_sizes"].astype(np.int64)
         out.attrs["format"] = "noisesweep-weights"
         out.attrs["format_version"] = 1
-        g.copy(g["weights/layers"], out, "layers")
+        for l, (W, b) in enumerate(weights["layers"]):
+            out[f"layers/{l}/W"], out[f"layers/{l}/b"] = W, b
         out.attrs["task_id"] = task_id
 PY
 for i in 0 1; do
   "$bin" eval "$work/task$i.h5" --json > "$work/eval$i.json"
   "$python" - "$work/kept.h5" "$work/task$i.h5" "$work/eval$i.json" <<'PY' || fail "task $i"
 import json, sys, h5py, numpy as np
-archive, weights, result = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r"), json.load(open(sys.argv[3]))
-task = archive["tasks"][weights.attrs["task_id"]]
+from archive_h5 import Archive
+archive, weights, result = Archive(sys.argv[1]), h5py.File(sys.argv[2], "r"), json.load(open(sys.argv[3]))
+task = archive.tasks()[weights.attrs["task_id"]]
 assert result["schema"] == "noisesweep-eval/1"
 assert result["clean_accuracy"] == task.attrs["clean_accuracy"], (result["clean_accuracy"], task.attrs["clean_accuracy"])
-kinds = [k.decode() if isinstance(k, bytes) else k for k in task["noise/kinds"][:]]
-assert [k["kind"] for k in result["noise"]] == kinds
-stored = task["noise/accuracy"][:]
-for k, entry in enumerate(result["noise"]):
+noise = archive.noise(task)  # (kind, its levels, accuracy levels x repetitions)
+assert [k["kind"] for k in result["noise"]] == [kind for kind, _, _ in noise]
+for entry, (kind, levels, stored) in zip(result["noise"], noise):
+    assert np.array_equal(np.array(entry["levels"]), levels), (kind, entry["levels"], levels)
     got = np.array(entry["accuracy"])
-    assert np.array_equal(got, stored[k, : got.shape[0], :]), (entry["kind"], got, stored[k])
-print(f"task {task.name}: clean and {len(kinds)} kinds identical to the archive")
+    assert np.array_equal(got, stored), (kind, got, stored)
+print(f"task {task.id}: clean and {len(noise)} kinds identical to the archive")
 PY
 done
 

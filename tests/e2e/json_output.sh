@@ -73,25 +73,26 @@ PY
 check_status() {
   check "$@" <<'PY'
 import json, sys, tomllib
-import h5py
+from archive_h5 import Archive
 status = json.load(open(sys.argv[1]))
-f = h5py.File(sys.argv[2], "r")
-text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+archive = Archive(sys.argv[2])
+run = archive.provenance()
 
 assert status["schema"] == "noisesweep-status/1", status["schema"]
 assert status["archive"] == sys.argv[2], status["archive"]
-assert status["study"] == {k: text(f.attrs["study_" + k]) for k in ("name", "file", "hash")}
-index, count = map(int, text(f.attrs["shard"]).split("/"))
+assert status["study"] == {k: run["study_" + k] for k in ("name", "file", "hash")}
+index, count = map(int, run["shard"].split("/"))
 assert status["shard"] == {"index": index, "count": count}, status["shard"]
 plan = json.load(open(sys.argv[3]))
 assert status["tasks"] == plan["task_count"], status["tasks"]
 assert plan["study"]["hash"] == status["study"]["hash"]
 
-tasks = {int(g.attrs["index"]): g for g in f["tasks"].values()}
+tasks = {int(t.attrs["index"]): t for t in archive.tasks().values()}
+assert len(tasks) == len(archive.tasks()), "two tasks share an index"
 stages = {}
-for g in tasks.values():
-    c = stages.setdefault(text(g.attrs["stage"]), {"done": 0, "failed": 0})
-    c["done" if text(g.attrs["status"]) == "done" else "failed"] += 1
+for t in tasks.values():
+    c = stages.setdefault(t.attrs["stage"], {"done": 0, "failed": 0})
+    c["done" if t.attrs["status"] == "done" else "failed"] += 1
 journaled = status["tasks_from_journal"]  # tasks h5py cannot see yet
 for st in status["stages"]:
     c = stages.get(st["name"], {"done": 0, "failed": 0})
@@ -99,7 +100,7 @@ for st in status["stages"]:
         assert (st["done"], st["failed"]) == (c["done"], c["failed"]), (st, c)
     else:
         assert st["done"] >= c["done"] and st["failed"] >= c["failed"], (st, c)
-study = tomllib.loads(text(f["study_text"][()]))
+study = tomllib.loads(run["study_text"])
 assert [st["name"] for st in status["stages"]] == [st["name"] for st in study["stage"]]
 assert set(stages) <= {st["name"] for st in status["stages"]}, stages
 total = status["total"]
@@ -107,15 +108,14 @@ for k in ("done", "failed", "pending"):
     assert total[k] == sum(st[k] for st in status["stages"]), (k, total)
 assert total["done"] + total["failed"] == len(tasks) + journaled
 assert total["done"] + total["failed"] + total["pending"] == status["tasks_in_shard"]
-failed = [{"index": i, "stage": text(g.attrs["stage"]), "id": text(g.attrs["id"]),
-           "status": text(g.attrs["status"]), "message": text(g.attrs["message"])}
-          for i, g in sorted(tasks.items()) if text(g.attrs["status"]) != "done"]
+failed = [{"index": i, **{k: t.attrs[k] for k in ("stage", "id", "status", "message")}}
+          for i, t in sorted(tasks.items()) if t.attrs["status"] != "done"]
 assert status["failed"] == failed, (status["failed"], failed)
 
-for i, g in tasks.items():
+for i, t in tasks.items():
     task = plan["tasks"][i]
-    assert task["id"] == text(g.attrs["id"]) and task["stage"] == text(g.attrs["stage"])
-    assert task["axes"] == {k: text(v) for k, v in g["axes"].attrs.items()}, task
+    assert task["id"] == t.attrs["id"] == t.id and task["stage"] == t.attrs["stage"]
+    assert task["axes"] == t.axes, (task, t.axes)
 print(f"status --json: agrees with {sys.argv[2]}: {total}")
 PY
 }

@@ -9,5 +9,7 @@ if [[ $(id -u) == 0 ]]; then
 fi
 mpi=(mpirun --oversubscribe)
 python=/usr/bin/python3  # Debian's, which has h5py
+# The checks' own archive reader (archive_h5.py), for `"$python" -` and `-c` snippets too.
+export PYTHONPATH="$root/tests/e2e${PYTHONPATH:+:$PYTHONPATH}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 compare() { "$python" "$root/tests/e2e/compare_archives.py" "$@"; }

@@ -15,10 +15,11 @@ for study in "$root/studies/test-small.toml" "$root/studies/test-hardware.toml";
 done
 # The work really was spread: the 3-rank archive has tasks from both worker ranks.
 "$python" - "$work/test-small-np3.h5" <<'PY'
-import sys, h5py
-with h5py.File(sys.argv[1]) as f:
-    ranks = {int(g.attrs["rank"]) for g in f["tasks"].values()}
+import sys
+from archive_h5 import Archive
+with Archive(sys.argv[1]) as a:
+    ranks = {int(t.attrs["rank"]) for t in a.tasks().values()}
     assert ranks == {1, 2}, f"tasks ran on ranks {ranks}, expected {{1, 2}}"
-    assert f.attrs["ranks"] == 3
+    assert a.provenance()["ranks"] == 3
 PY
 echo "sweep_ranks: identical results on 1, 2 and 3 ranks, with and without nonidealities"

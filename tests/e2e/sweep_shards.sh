@@ -10,7 +10,7 @@ tasks=$("$bin" plan "$study" | sed -n 's/.*: \([0-9]*\) tasks in.*/\1/p')
 total=0
 for i in 0 1 2; do
   "$bin" run "$study" --shard "$i/3" -o "$work/shard$i.h5" > "$work/shard$i.log"
-  n=$("$python" -c "import h5py,sys; print(len(h5py.File(sys.argv[1])['tasks']))" "$work/shard$i.h5")
+  n=$("$python" -c "import sys; from archive_h5 import Archive; print(len(Archive(sys.argv[1]).tasks()))" "$work/shard$i.h5")
   ((n > 0 && n < tasks)) || fail "shard $i holds $n of $tasks tasks"
   total=$((total + n))
   # A shard's status counts its own tasks only: when it is done, nothing is pending.
@@ -24,10 +24,23 @@ if "$bin" run "$study" --shard 1/3 -o "$work/shard0.h5" > /dev/null 2> "$work/er
 fi
 grep -q "holds shard 0/3 of the study, not 1/3" "$work/err.txt" || fail "unclear error: $(cat "$work/err.txt")"
 # Archives written before archives recorded their shard are trusted: resuming them still works.
-cp "$work/shard1.h5" "$work/old-shard1.h5"
-"$python" -c "import h5py, sys; del h5py.File(sys.argv[1], 'r+').attrs['shard']" "$work/old-shard1.h5"
-"$bin" run "$study" --shard 1/3 -o "$work/old-shard1.h5" > /dev/null || fail "resuming an archive without its shard"
-compare "$work/shard1.h5" "$work/old-shard1.h5"
+# Such archives are of format 2 (format 3 always records it), which this release cannot write:
+# a committed fixture that holds no task yet (they were all in its journal, left behind here),
+# its shard attribute removed, resumed as shard 1/3 of its study, equals that shard run afresh.
+old_set="$root/tests/fixtures/archives/0.4.0-558b5b7"
+mkdir -p "$work/old/tests/fixtures"
+cp "$old_set/study.toml" "$work/old/tests/fixtures/study.toml"  # the path the archive names
+cp "$old_set/interrupted.h5" "$work/old/old-shard1.h5"
+"$python" - "$work/old/old-shard1.h5" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    assert f.attrs["format_version"] == 2 and len(f["tasks"]) == 0, "not an empty format-2 archive"
+    del f.attrs["shard"]
+PY
+(cd "$work/old" && "$bin" run tests/fixtures/study.toml --shard 1/3 -o old-shard1.h5 > /dev/null) ||
+  fail "resuming an archive without its shard"
+(cd "$work/old" && "$bin" run tests/fixtures/study.toml --shard 1/3 -o shard1.h5 > /dev/null)
+compare "$work/old/shard1.h5" "$work/old/old-shard1.h5"
 ((total == tasks)) || fail "the shards hold $total tasks together, the study has $tasks"
 "$bin" merge "$work"/shard{0,1,2}.h5 -o "$work/merged.h5"
 compare "$work/whole.h5" "$work/merged.h5" --expect-tasks "$tasks"

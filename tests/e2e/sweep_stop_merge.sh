@@ -26,7 +26,7 @@ cat "$work/stop.log"
 ((status == 3)) || fail "a stopped sweep exited $status, expected 3"
 grep -q "stopped on signal 10 before the end" "$work/stop.log" || fail "no stop message"
 cp "$work/stopped.h5" "$work/partial.h5"
-partial=$("$python" -c "import h5py,sys; print(len(h5py.File(sys.argv[1])['tasks']))" "$work/partial.h5")
+partial=$("$python" -c "import sys; from archive_h5 import Archive; print(len(Archive(sys.argv[1]).tasks()))" "$work/partial.h5")
 ((partial > 0 && partial < tasks)) || fail "the stopped archive holds $partial of $tasks tasks"
 
 "${mpi[@]}" -np 3 "$bin" run "$work/study.toml" -o "$work/stopped.h5" > "$work/resume.log"

@@ -2,7 +2,9 @@
 # How much the instruction set changes results: runs the golden study (tests/fixtures/golden/:
 # every numeric path, its large products on BLIS and its thin ones on Eigen) with each given
 # noisesweep build (e.g. the presets' build-*/noisesweep) and counts, for every pair, the result
-# datasets and attributes that differ in any bit (what tests/e2e/compare_archives.py compares).
+# values that differ in any bit (what tests/e2e/compare_archives.py compares): per task its
+# result attributes, curve columns, each noise kind's levels and accuracies, statistics and
+# weights, as tests/e2e/archive_h5.py names them.
 # Usage: tests/perf/compare_builds.sh NOISESWEEP...   (README, "Bitwise reproducibility")
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -16,25 +18,28 @@ for bin in "$@"; do
   archives+=("$out")
   echo "[${#archives[@]}] $bin: $("$bin" --version | sed -n 's/^build: //p')"
 done
-/usr/bin/python3 - "${archives[@]}" << 'PY'
+PYTHONPATH="$root/tests/e2e" /usr/bin/python3 - "${archives[@]}" << 'PY'
 import itertools, sys
-import h5py, numpy as np
+import numpy as np
+from archive_h5 import Archive
 
 ATTRS = ["id", "status", "message", "seed", "clean_accuracy"]
 
+def as_bytes(value):
+    # Strings come back as Python objects: compare their text, not pointers.
+    value = np.asarray(value)
+    return repr(value.tolist()) if value.dtype.kind in "OU" else value.tobytes()
+
 def results(path):
+    """Each task's result attributes and values (archive_h5.Archive.results: the curve without
+    its seconds, the noise evaluation, statistics, weights) by name, as bytes."""
     out = {}
-    with h5py.File(path, "r") as f:
-        for task, g in f["tasks"].items():
+    with Archive(path) as archive:
+        for task_id, task in archive.tasks().items():
             for a in ATTRS:
-                out[f"{task}@{a}"] = np.asarray(g.attrs[a]).tobytes()
-            def visit(name, item):
-                if isinstance(item, h5py.Dataset) and name != "curve/seconds":
-                    value = np.asarray(item[()])
-                    # Strings come back as Python objects: compare their text, not pointers.
-                    out[f"{task}/{name}"] = (repr(value.tolist()) if value.dtype.kind == "O"
-                                             else value.tobytes())
-            g.visititems(visit)
+                out[f"{task_id}@{a}"] = as_bytes(task.attrs[a])
+            for name, value in archive.results(task).items():
+                out[f"{task_id}/{name}"] = as_bytes(value)
     return out
 
 sets = [results(p) for p in sys.argv[1:]]
