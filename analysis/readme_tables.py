@@ -491,6 +491,17 @@ def _(paths, _lines):
     return ["```", *rates, "", *totals, choice, "", *peers, "```"]
 
 
+@renderer("excerpt", "archive-scale")
+def _(paths, _lines):
+    """One run of tests/perf/archive_scale.sh: its version line and a line per study size."""
+    source = one_source(paths, ".txt")
+    out = [l.rstrip() for l in source.read_text(encoding="utf-8").split("\n")]
+    measured = [l for l in out if re.match(r"\s*\d+ tasks, weights ", l)]
+    if not measured or not out[0].startswith("noisesweep:"):
+        raise SourceError(f"{rel(source)}: not the output of tests/perf/archive_scale.sh")
+    return ["```", out[0], *measured, "```"]
+
+
 # --- Numbers in prose ---------------------------------------------------------------------------------
 
 NUMBER = r"[+\u2212-]?\d(?:[\d,]*\d)?(?:\.\d+)?(?:e[+-]?\d+)?"

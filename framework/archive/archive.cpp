@@ -180,6 +180,10 @@ ModelWeights read_archive_task_weights(const std::string& path, std::int64_t row
   return read_task_weights(appendable_root(path, file), row);
 }
 
+std::vector<std::string> read_archive_axis_keys(const std::string& path) {
+  return h5::File::open_read(path).root().get_attr_strings("axis_keys");
+}
+
 bool archive_needs_rewrite(const std::string& path) {
   if (h5::File::left_open_by_writer(path)) return true;
   const h5::File file = h5::File::open_read(path);

@@ -151,6 +151,7 @@ struct TaskHeader {
 // (table_file.hpp); both throw ArchiveError for a format 2 archive.
 std::vector<TaskHeader> read_archive_headers(const std::string& path);
 ModelWeights read_archive_task_weights(const std::string& path, std::int64_t row);
+std::vector<std::string> read_archive_axis_keys(const std::string& path);
 
 // Whether new tasks cannot be appended to the archive at `path` as it is: it is of format 2,
 // names its tasks by an earlier id scheme, or a writer was killed while appending to it (rows

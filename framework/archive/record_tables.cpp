@@ -65,12 +65,22 @@ void add_histogram(Rows& rows, const std::string& name, const Histogram& h) {
   append_array(rows.int64(name + "_hist_counts"), rows.lengths(name + "_hist_counts"), h.counts);
 }
 
+template <class T>
+std::vector<T>& values_of(Rows& rows, const std::string& column) {
+  if constexpr (std::is_same_v<T, double>)
+    return rows.float64(column);
+  else if constexpr (std::is_same_v<T, float>)
+    return rows.float32(column);
+  else
+    return rows.int64(column);
+}
+
 // Reads ragged column `column` of `rows` row by row.
 template <class T>
 class RaggedCursor {
  public:
-  RaggedCursor(Rows& rows, const std::string& column, std::vector<T>& values)
-      : values_(values), lengths_(rows.lengths(column)) {}
+  RaggedCursor(Rows& rows, const std::string& column)
+      : values_(values_of<T>(rows, column)), lengths_(rows.lengths(column)) {}
   std::vector<T> next() {
     const std::uint64_t n = lengths_.at(row_++);
     std::vector<T> out(values_.begin() + static_cast<std::ptrdiff_t>(at_),
@@ -86,14 +96,22 @@ class RaggedCursor {
   std::uint64_t at_ = 0;
 };
 
-Histogram next_histogram(Rows& rows, RaggedCursor<double>& edges,
-                         RaggedCursor<std::int64_t>& counts) {
-  (void)rows;
-  Histogram h;
-  h.edges = edges.next();
-  h.counts = counts.next();
-  return h;
-}
+// The histogram NAME (NAME_hist_edges, NAME_hist_counts) of `rows`, row by row.
+class HistogramCursor {
+ public:
+  HistogramCursor(Rows& rows, const std::string& name)
+      : edges_(rows, name + "_hist_edges"), counts_(rows, name + "_hist_counts") {}
+  Histogram next() {
+    Histogram h;
+    h.edges = edges_.next();
+    h.counts = counts_.next();
+    return h;
+  }
+
+ private:
+  RaggedCursor<double> edges_;
+  RaggedCursor<std::int64_t> counts_;
+};
 
 // The task row a child row belongs to, checked against the task table's size.
 // (Relative to the first task row read.)
@@ -431,8 +449,8 @@ StoredRecords records_from_rows(const std::string& file, TableRows& rows,
   }
 
   Rows& noise = rows.at("noise");
-  RaggedCursor<double> levels(noise, "levels", noise.float64("levels"));
-  RaggedCursor<double> accuracy(noise, "accuracy", noise.float64("accuracy"));
+  RaggedCursor<double> levels(noise, "levels");
+  RaggedCursor<double> accuracy(noise, "accuracy");
   for (std::size_t i = 0; i < noise.size(); ++i) {
     TaskRecord& r =
         out.records[owner(file, "noise", noise.int64("task_row")[i], first_task_row, n)];
@@ -449,15 +467,9 @@ StoredRecords records_from_rows(const std::string& file, TableRows& rows,
   }
 
   Rows& layers = rows.at("layers");
-  RaggedCursor<double> row_mean(layers, "row_mean", layers.float64("row_mean"));
-  RaggedCursor<double> row_std(layers, "row_std", layers.float64("row_std"));
-  RaggedCursor<double> weight_edges(layers, "weight_hist_edges",
-                                    layers.float64("weight_hist_edges"));
-  RaggedCursor<std::int64_t> weight_counts(layers, "weight_hist_counts",
-                                           layers.int64("weight_hist_counts"));
-  RaggedCursor<double> bias_edges(layers, "bias_hist_edges", layers.float64("bias_hist_edges"));
-  RaggedCursor<std::int64_t> bias_counts(layers, "bias_hist_counts",
-                                         layers.int64("bias_hist_counts"));
+  RaggedCursor<double> row_mean(layers, "row_mean");
+  RaggedCursor<double> row_std(layers, "row_std");
+  HistogramCursor weight_hist(layers, "weight"), bias_hist(layers, "bias");
   for (std::size_t i = 0; i < layers.size(); ++i) {
     TaskRecord& r =
         out.records[owner(file, "layers", layers.int64("task_row")[i], first_task_row, n)];
@@ -466,26 +478,20 @@ StoredRecords records_from_rows(const std::string& file, TableRows& rows,
     LayerStats& s = r.stats.layers.emplace_back();
     s.row_mean = row_mean.next();
     s.row_std = row_std.next();
-    s.weights = next_histogram(layers, weight_edges, weight_counts);
-    s.biases = next_histogram(layers, bias_edges, bias_counts);
+    s.weights = weight_hist.next();
+    s.biases = bias_hist.next();
   }
 
   Rows& hidden = rows.at("hidden");
-  RaggedCursor<double> pre_edges(hidden, "preactivation_hist_edges",
-                                 hidden.float64("preactivation_hist_edges"));
-  RaggedCursor<std::int64_t> pre_counts(hidden, "preactivation_hist_counts",
-                                        hidden.int64("preactivation_hist_counts"));
-  RaggedCursor<double> in_edges(hidden, "input_hist_edges", hidden.float64("input_hist_edges"));
-  RaggedCursor<std::int64_t> in_counts(hidden, "input_hist_counts",
-                                       hidden.int64("input_hist_counts"));
+  HistogramCursor preactivation_hist(hidden, "preactivation"), input_hist(hidden, "input");
   for (std::size_t i = 0; i < hidden.size(); ++i) {
     TaskRecord& r =
         out.records[owner(file, "hidden", hidden.int64("task_row")[i], first_task_row, n)];
     if (hidden.int64("layer")[i] != std::int64_t(r.stats.hidden.size()))
       malformed(file, "hidden", fmt::format("row {}: layers of task {} out of order", i, r.id));
     HiddenStats& s = r.stats.hidden.emplace_back();
-    s.preactivation = next_histogram(hidden, pre_edges, pre_counts);
-    s.input = next_histogram(hidden, in_edges, in_counts);
+    s.preactivation = preactivation_hist.next();
+    s.input = input_hist.next();
   }
 
   Rows& models = rows.at("models");
@@ -504,8 +510,8 @@ StoredRecords records_from_rows(const std::string& file, TableRows& rows,
     m.settings_text = models.text("settings")[i];
   }
   Rows& weights = rows.at("weights");
-  RaggedCursor<float> w_values(weights, "W", weights.float32("W"));
-  RaggedCursor<float> b_values(weights, "b", weights.float32("b"));
+  RaggedCursor<float> w_values(weights, "W");
+  RaggedCursor<float> b_values(weights, "b");
   for (std::size_t i = 0; i < weights.size(); ++i) {
     TaskRecord& r =
         out.records[owner(file, "weights", weights.int64("task_row")[i], first_task_row, n)];

@@ -294,4 +294,45 @@ ModelWeights read_task_weights(const h5::Group& root, std::int64_t row) {
   return std::move(*r.weights);
 }
 
+TableReader::TableReader(const std::string& path) : file_(h5::File::open_read(path)) {
+  const h5::Group root = file_.root();
+  check_version(root);
+  axis_keys_ = root.get_attr_strings("axis_keys");
+  const std::vector<TableDecl> tables = archive_tables(axis_keys_);
+  committed_ = last_commit(root, table_names(tables)).rows;
+  for (const TableDecl& t : tables) {
+    if (t.name == "tasks" || t.name == kRunsTable) continue;
+    const h5::Table table = h5::Table::open(root, t.name, committed_.at(t.name));
+    auto owners = std::get<std::vector<std::int64_t>>(table.read("task_row").values);
+    if (!std::is_sorted(owners.begin(), owners.end()))
+      throw ArchiveError(path, "/" + t.name, "rows are not in the order of their tasks");
+    owners_.emplace(t.name, std::move(owners));
+  }
+}
+
+std::int64_t TableReader::task_rows() const {
+  return std::int64_t(committed_.at("tasks"));
+}
+
+StoredRecords TableReader::read(std::int64_t first, std::int64_t count) const {
+  const h5::Group root = file_.root();
+  TableRows rows;
+  for (const TableDecl& t : archive_tables(axis_keys_)) {
+    if (t.name == kRunsTable) continue;
+    hsize_t from = hsize_t(first), n = hsize_t(count);
+    if (t.name != "tasks") {  // the child rows of those tasks: one run, found by task_row
+      const std::vector<std::int64_t>& owners = owners_.at(t.name);
+      const auto begin = std::lower_bound(owners.begin(), owners.end(), first);
+      const auto end = std::lower_bound(begin, owners.end(), first + count);
+      from = hsize_t(begin - owners.begin());
+      n = hsize_t(end - begin);
+    }
+    const h5::Table table = h5::Table::open(root, t.name, committed_.at(t.name));
+    std::vector<h5::ColumnValues> values;
+    for (const h5::ColumnSpec& c : t.columns) values.push_back(table.read(c.name, from, n));
+    rows.emplace(t.name, Rows(t.columns, std::move(values)));
+  }
+  return records_from_rows(file_.path(), rows, axis_keys_, first);
+}
+
 }  // namespace ns

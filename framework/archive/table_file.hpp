@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "archive/archive.hpp"
+#include "archive/record_tables.hpp"
 #include "io/h5.hpp"
 #include "io/h5_table.hpp"
 
@@ -71,6 +72,23 @@ ArchiveContents read_table_file(const h5::Group& root);
 ArchiveInfo read_table_file_info(const h5::Group& root);
 
 std::vector<TaskHeader> read_task_headers(const h5::Group& root);
+
+// Reads the committed task rows of a format 3 archive a range at a time, so that a whole
+// archive passes through in bounded memory (merge). Each child table's task_row column is read
+// once, to find a range's rows.
+class TableReader {
+ public:
+  explicit TableReader(const std::string& path);
+  std::int64_t task_rows() const;
+  // The records of task rows [first, first + count), with their axis values.
+  StoredRecords read(std::int64_t first, std::int64_t count) const;
+
+ private:
+  h5::File file_;
+  std::vector<std::string> axis_keys_;
+  std::map<std::string, hsize_t> committed_;                 // rows, by table
+  std::map<std::string, std::vector<std::int64_t>> owners_;  // task_row, by child table
+};
 // The weights kept for task row `row`; throws ArchiveError if it has none.
 ModelWeights read_task_weights(const h5::Group& root, std::int64_t row);
 

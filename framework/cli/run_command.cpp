@@ -17,7 +17,6 @@
 #include "core/error.hpp"
 #include "core/machine_memory.hpp"
 #include "study/study_memory.hpp"
-#include "study/study_size.hpp"
 #include "sweep/inprocess_link.hpp"
 #include "sweep/mpi_link.hpp"
 #include "sweep/result_store.hpp"
@@ -225,13 +224,11 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
 }
 
 // Said once, before the run starts, by the process that coordinates (every rank reads the
-// study): what fits in memory but comes close (load_study has refused what cannot fit), and a
-// run too large for one archive, with the advice to shard it. `tasks_at_once`: the tasks this
-// process runs beside the coordinator.
+// study): what fits in memory but comes close (load_study has refused what cannot fit).
+// `tasks_at_once`: the tasks this process runs beside the coordinator.
 void warn_before_start(const Study& study, const RunOptions& o, int tasks_at_once) {
   std::vector<std::string> warnings =
       study_memory_warnings(study, estimate_study_memory(study), machine_memory(), tasks_at_once);
-  if (const auto size = large_run_warning(study, parse_shard(o.shard))) warnings.push_back(*size);
   for (const std::string& warning : warnings)
     fmt::print(stderr, "noisesweep: warning: {}\n", warning);
   std::fflush(stderr);

@@ -392,28 +392,31 @@ File File::create_appendable(const std::string& path) {
   return File(Handle(id, H5Fclose), path);
 }
 
-void File::close() {
-  const Where where{path_, ""};
-  const ssize_t open_objects = checked(where, "count the open objects", [&] {
-    return H5Fget_obj_count(id_.get(), H5F_OBJ_ALL | H5F_OBJ_LOCAL);
+namespace {
+
+// Throws, saying what could not be done (`action`), unless the file is its only open object.
+void require_nothing_else_open(hid_t file, const std::string& path, const char* action) {
+  const ssize_t open_objects = checked({path, ""}, "count the open objects", [&] {
+    return H5Fget_obj_count(file, H5F_OBJ_ALL | H5F_OBJ_LOCAL);
   });
   if (open_objects != 1)  // the file itself
-    throw ArchiveError(
-        path_, "",
-        fmt::format("cannot close the file: {} of its objects are still open", open_objects - 1));
+    throw ArchiveError(path, "",
+                       fmt::format("cannot {} the file: {} of its objects are still open", action,
+                                   open_objects - 1));
+}
+
+}  // namespace
+
+void File::close() {
+  const Where where{path_, ""};
+  require_nothing_else_open(id_.get(), path_, "close");
   Handle file = std::move(id_);
   checked(where, "close the file", [&] { return H5Fclose(file.release()); });
 }
 
 std::string File::take_image() {
   const Where where{path_, ""};
-  const ssize_t open_objects = checked(where, "count the open objects", [&] {
-    return H5Fget_obj_count(id_.get(), H5F_OBJ_ALL | H5F_OBJ_LOCAL);
-  });
-  if (open_objects != 1)  // the file itself
-    throw ArchiveError(
-        path_, "",
-        fmt::format("cannot finish the file: {} of its objects are still open", open_objects - 1));
+  require_nothing_else_open(id_.get(), path_, "finish");
   flush();
   const ssize_t size = checked(where, "get the file's size",
                                [&] { return H5Fget_file_image(id_.get(), nullptr, 0); });

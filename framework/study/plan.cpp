@@ -8,7 +8,6 @@
 #include "study/data_shape.hpp"
 #include "study/memory_check.hpp"
 #include "study/study_memory.hpp"
-#include "study/study_size.hpp"
 
 namespace ns {
 
@@ -195,7 +194,6 @@ std::string format_plan(const Study& study, double gflops_per_core, int max_rows
       gflops_per_core);
   for (const std::string& g : guesses) notes += fmt::format("note: {}\n", g);
   notes += memory_lines(study, memory);
-  if (const auto w = large_run_warning(study, Shard{})) notes += fmt::format("warning: {}\n", *w);
   return out + prose(notes);
 }
 
