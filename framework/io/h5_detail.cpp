@@ -17,8 +17,6 @@ herr_t append_error_line(unsigned, const H5E_error2_t* error, void* lines_ptr) {
 
 }  // namespace
 
-// HDF5's explanation of the failed call: the API entry says what failed, the innermost entry
-// why (e.g. "name already exists", or errno's text); the levels between add little.
 std::string take_error_stack() {
   // Walk a copy: H5Eget_msg inside the walk would clear the live stack under the iteration.
   const hid_t stack = H5Eget_current_stack();
@@ -61,7 +59,6 @@ Handle utf8_string_type(const Where& where) {
   return type;
 }
 
-// Shape of the data: a scalar dataspace for no dims, a simple one otherwise.
 Handle make_space(const Where& where, const std::vector<hsize_t>& dims) {
   return Handle(checked(where, "create a dataspace",
                         [&] {
@@ -87,7 +84,6 @@ std::size_t element_count(const std::vector<hsize_t>& dims) {
   return n;
 }
 
-// Lets "a/b" create "a" on the way, as `mkdir -p` would.
 Handle intermediate_groups_lcpl(const Where& where) {
   Handle lcpl(
       checked(where, "create a link property list", [] { return H5Pcreate(H5P_LINK_CREATE); }),
@@ -97,7 +93,6 @@ Handle intermediate_groups_lcpl(const Where& where) {
   return lcpl;
 }
 
-// Refuses reads that would change the kind of value or silently drop precision.
 void check_readable_as(const Where& where, const std::string& what, hid_t stored, hid_t wanted) {
   const H5T_class_t stored_class =
       checked(where, "get the type class", [&] { return H5Tget_class(stored); });

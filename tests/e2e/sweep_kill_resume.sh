@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Crash safety: the sweep (3 MPI ranks) is killed with SIGKILL at random moments (10 for the
-# test study, 3 for the nonidealities' study) and resumed each time. After every kill the archive must open, and hold at least every task the last
+# Crash safety: the sweep (3 MPI ranks, a checkpoint every 50 ms) is killed with SIGKILL at
+# random moments (10 for the test study, 3 for the nonidealities' study) and resumed each time.
+# After every kill the archive must open, and hold at least every task the last
 # progress line had reported done. The final archive must hold every task exactly once, with
 # results identical to an uninterrupted run.
 bin=${1:?usage: sweep_kill_resume.sh PATH/TO/noisesweep}
@@ -30,8 +31,9 @@ for kill in $(seq 1 "$kills"); do
   delay=$(printf '%d.%03d' "$seconds" "$millis")
   # Own session: mpirun puts each rank in a process group of its own, so the whole job is
   # killed at once by its session id.
+  # A checkpoint every 50 ms: kills also land while the archive is being appended to.
   setsid "${mpi[@]}" -np 3 "$bin" run "$study" -o "$work/killed.h5" \
-    --progress-interval 0.02 > "$work/run$kill.log" 2>&1 &
+    --progress-interval 0.02 --checkpoint-interval 0.05 > "$work/run$kill.log" 2>&1 &
   pid=$!
   sleep "$delay"
   pkill -KILL -s "$pid" || true
