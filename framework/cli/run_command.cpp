@@ -226,7 +226,7 @@ int coordinate_and_store(const RunOptions& o, const Study& study, const StopSign
 // Said once, before the run starts, by the process that coordinates (every rank reads the
 // study): what fits in memory but comes close (load_study has refused what cannot fit).
 // `tasks_at_once`: the tasks this process runs beside the coordinator.
-void warn_before_start(const Study& study, const RunOptions& o, int tasks_at_once) {
+void warn_before_start(const Study& study, int tasks_at_once) {
   std::vector<std::string> warnings =
       study_memory_warnings(study, estimate_study_memory(study), machine_memory(), tasks_at_once);
   for (const std::string& warning : warnings)
@@ -240,12 +240,12 @@ int run_study(const RunOptions& o) {
   const Study study = load_study(o.study_file);
   const StopSignals signals;
   if (!launched_by_mpi()) {
-    warn_before_start(study, o, o.threads);
+    warn_before_start(study, o.threads);
     return coordinate_and_store(o, study, signals, nullptr);
   }
 
   const MpiSession mpi;
-  if (mpi.rank() == 0) warn_before_start(study, o, 1);
+  if (mpi.rank() == 0) warn_before_start(study, 1);
   if (mpi.rank() != 0) {
     const auto link = make_mpi_worker_link(mpi);
     run_worker(study, *link, {mpi.rank(), host_name()}, [&] { return signals.received(); });

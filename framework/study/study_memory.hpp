@@ -18,7 +18,7 @@ namespace ns {
 inline constexpr long kMaxStudyTasks = 1'000'000;
 // The coordinator holds the whole records of finished tasks only until a checkpoint appends
 // them to the archive; it checkpoints once they pass this many bytes.
-inline constexpr double kCheckpointBytes = 16.0 * (1 << 20);
+inline constexpr double kCheckpointBytes = 8.0 * (1 << 20);
 // The memory of one task in the expanded task list, before expansion tells the exact figure
 // (measured: about 3.3 kB with the default settings).
 inline constexpr double kTaskListBytes = 4096;

@@ -5,7 +5,7 @@
 # many tasks the largest wrote (each appends only the tasks the archive lacks, so they should not
 # grow with N), the coordinator's peak RSS, and the archive's size. Then the same with
 # `weights = "all"`, whose peak RSS shows whether rank 0 holds anything per task. The checkpoint
-# interval is 1 s, so a checkpoint also comes when the records waiting reach 16 MB. Takes a few
+# interval is 1 s, so a checkpoint also comes when the records waiting reach 8 MB. Takes a few
 # minutes; not part of the test suite.
 # Usage: tests/perf/archive_scale.sh [PATH/TO/noisesweep] [N...]   (default N: 10000 50000 100000)
 set -euo pipefail

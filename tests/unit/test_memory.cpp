@@ -219,7 +219,7 @@ TEST_CASE("a study too large for the machine is refused where the key is set", "
 
   SECTION("the coordinator: kept weights wait only for a checkpoint; parents' stay") {
     // Each task fits (a 784-2000-2000-10 network: 22 MB of weights). Kept for the archive, 100
-    // of them pass through the coordinator 16 MB at a time; as parents of later tasks, all 100
+    // of them pass through the coordinator 8 MB at a time; as parents of later tasks, all 100
     // wait there for their children, which does not fit in 1 GB.
     const std::string kept =
         "name = \"s\"\n[defaults]\nmodel.hidden = [2000, 2000]\n[archive]\nweights = \"all\"\n"
