@@ -142,6 +142,9 @@ void ResultStore::keep(TaskRecord record) {
   tasks_[index] = {record.id, record.status, record.build, record.host, -1};
   if (!record.host.empty() && std::find(hosts_.begin(), hosts_.end(), record.host) == hosts_.end())
     hosts_.push_back(record.host);
+  // A task run again (--retry-failed) before a checkpoint replaces its waiting record.
+  if (const auto waiting = unarchived_.find(index); waiting != unarchived_.end())
+    unarchived_bytes_ -= approximate_bytes(waiting->second);
   unarchived_bytes_ += approximate_bytes(record);
   unarchived_[index] = std::move(record);
 }
