@@ -107,23 +107,16 @@ StudyAxes study_axes(const Study& study, const std::vector<const TaskRecord*>& r
 void write_archive(const std::string& path, const ArchiveInfo& info,
                    const std::vector<TaskRecord>& records, const StudyAxes& axes) {
   check_records(records, axes);
-  const std::string temporary = posix::unique_temp_path(path);
-  try {
-    create_archive_file(temporary, info, axes.keys);
-    {
-      const std::vector<const TaskRecord*> ordered = in_index_order(records);
-      ArchiveAppender appender(temporary, append_reservation(axes.keys, ordered));
-      appender.begin_run(info);
-      appender.append(ordered, axes);
-      appender.commit();
-    }
-    verify_file(temporary, info, records.size());
-    posix::replace_file(temporary, path);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw;
-  }
+  write_new_archive(
+      path, info, axes.keys,
+      [&](const std::string& temporary) {
+        const std::vector<const TaskRecord*> ordered = in_index_order(records);
+        ArchiveAppender appender(temporary, append_reservation(axes.keys, ordered));
+        appender.begin_run(info);
+        appender.append(ordered, axes);
+        appender.commit();
+      },
+      [&](const std::string& temporary) { verify_file(temporary, info, records.size()); });
 }
 
 ArchiveContents read_archive(const std::string& path) {
@@ -176,20 +169,22 @@ std::vector<TaskHeader> read_archive_headers(const std::string& path) {
 }
 
 ModelWeights read_archive_task_weights(const std::string& path, std::int64_t row) {
-  const h5::File file = h5::File::open_read(path);
-  return read_task_weights(appendable_root(path, file), row);
+  return TableReader(path, {"models", "weights"}).weights(row);
 }
 
 std::vector<std::string> read_archive_axis_keys(const std::string& path) {
   return h5::File::open_read(path).root().get_attr_strings("axis_keys");
 }
 
-bool archive_needs_rewrite(const std::string& path) {
-  if (h5::File::left_open_by_writer(path)) return true;
+bool archive_has_current_tables(const std::string& path) {
   const h5::File file = h5::File::open_read(path);
   const h5::Group root = file.root();
-  return archive_format_version(root) != kArchiveFormatVersion ||
-         root.get_attr_int64("task_id_scheme") != kTaskIdScheme;
+  return archive_format_version(root) == kArchiveFormatVersion &&
+         root.get_attr_int64("task_id_scheme") == kTaskIdScheme;
+}
+
+bool archive_needs_rewrite(const std::string& path) {
+  return h5::File::left_open_by_writer(path) || !archive_has_current_tables(path);
 }
 
 std::vector<TaskRecord> read_archive_records(const std::string& path) {

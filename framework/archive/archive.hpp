@@ -153,6 +153,9 @@ std::vector<TaskHeader> read_archive_headers(const std::string& path);
 ModelWeights read_archive_task_weights(const std::string& path, std::int64_t row);
 std::vector<std::string> read_archive_axis_keys(const std::string& path);
 
+// Whether the archive at `path` is of format 3 and names its tasks by the current id scheme:
+// its task rows can be read as they are (read_archive_headers, TableReader).
+bool archive_has_current_tables(const std::string& path);
 // Whether new tasks cannot be appended to the archive at `path` as it is: it is of format 2,
 // names its tasks by an earlier id scheme, or a writer was killed while appending to it (rows
 // past its last commit may be half written). Such an archive is rewritten whole from what it

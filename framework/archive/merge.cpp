@@ -65,20 +65,13 @@ struct Winner {
   std::string build;
 };
 
-bool read_by_rows(const std::string& path) {
-  const h5::File file = h5::File::open_read(path);
-  const h5::Group root = file.root();
-  return archive_format_version(root) == kArchiveFormatVersion &&
-         root.get_attr_int64("task_id_scheme") == kTaskIdScheme;
-}
-
 MergeInput read_merge_input(const std::string& path) {
   MergeInput in;
   in.path = path;
   in.live = ArchiveLock::held_by_another(path);
   in.info = read_archive_info(path);
   std::set<std::string> archived;
-  if (read_by_rows(path)) {
+  if (archive_has_current_tables(path)) {
     in.headers = read_archive_headers(path);
     in.axis_keys = read_archive_axis_keys(path);
     for (const TaskHeader& h : in.headers) archived.insert(h.id);
@@ -127,9 +120,7 @@ void write_merged(const std::string& output, const ArchiveInfo& info,
                   const std::vector<std::string>& keys, const std::vector<MergeInput>& sources,
                   const std::map<std::string, Winner>& winners) {
   constexpr std::int64_t kBatchRows = 256;
-  const std::string temporary = posix::unique_temp_path(output);
-  try {
-    create_archive_file(temporary, info, keys);
+  const auto fill = [&](const std::string& temporary) {
     {
       ArchiveAppender appender(temporary, append_reservation(keys, {}));
       appender.begin_run(info);
@@ -171,16 +162,13 @@ void write_merged(const std::string& output, const ArchiveInfo& info,
         append_batch(temporary, batch, axes);
       }
     }
+  };
+  write_new_archive(output, info, keys, fill, [&](const std::string& temporary) {
     if (read_archive_headers(temporary).size() != winners.size())
       throw ArchiveError(
           temporary, "/tasks",
           fmt::format("the merged file does not read back {} tasks", winners.size()));
-    posix::replace_file(temporary, output);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw;
-  }
+  });
 }
 
 }  // namespace

@@ -541,11 +541,14 @@ StoredRecords records_from_rows(const std::string& file, TableRows& rows,
 
 // ===== runs =====
 
+TableDecl runs_table() {
+  for (TableDecl& t : archive_tables({}))
+    if (t.name == kRunsTable) return std::move(t);
+  throw Error("the archive's tables declare no runs table");
+}
+
 Rows run_row(const ArchiveInfo& info) {
-  std::vector<ColumnSpec> columns;
-  for (const TableDecl& t : archive_tables({}))
-    if (t.name == kRunsTable) columns = t.columns;
-  Rows row(columns);
+  Rows row(runs_table().columns);
   row.text("study_name").push_back(info.study_name);
   row.text("study_file").push_back(info.study_file);
   row.text("study_hash").push_back(info.study_hash);

@@ -69,6 +69,7 @@ StoredRecords records_from_rows(const std::string& file, TableRows& rows,
 // One row of the runs table, and the provenance that the rows of a whole runs table give: the
 // last run's study and program, every run's hosts and reuse sources, the earliest start, the
 // latest finish and the most ranks.
+TableDecl runs_table();  // the declaration of archive_tables' runs table
 Rows run_row(const ArchiveInfo& info);
 ArchiveInfo info_from_runs(const std::string& file, Rows& runs);
 

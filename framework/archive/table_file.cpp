@@ -1,6 +1,7 @@
 #include "archive/table_file.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include <fcntl.h>
@@ -82,16 +83,12 @@ ArchiveInfo static_info(const h5::Group& root) {
 }
 
 ArchiveInfo runs_info(const h5::Group& root, const Commit& commit) {
-  for (const TableDecl& t : archive_tables({})) {
-    if (t.name != kRunsTable) continue;
-    Rows runs = read_rows(root, t, commit.rows.at(kRunsTable));
-    ArchiveInfo info = info_from_runs(root.file_path(), runs);
-    const ArchiveInfo fixed = static_info(root);
-    info.shard = fixed.shard;
-    info.task_id_scheme = fixed.task_id_scheme;
-    return info;
-  }
-  throw Error("the archive's tables declare no runs table");
+  Rows runs = read_rows(root, runs_table(), commit.rows.at(kRunsTable));
+  ArchiveInfo info = info_from_runs(root.file_path(), runs);
+  const ArchiveInfo fixed = static_info(root);
+  info.shard = fixed.shard;
+  info.task_id_scheme = fixed.task_id_scheme;
+  return info;
 }
 
 }  // namespace
@@ -116,6 +113,23 @@ void create_archive_file(const std::string& path, const ArchiveInfo& info,
   file.close();
   posix::write_file_atomically(path,
                                posix::FileDescriptor::open(scratch.path(), O_RDONLY).read_all());
+}
+
+void write_new_archive(const std::string& path, const ArchiveInfo& info,
+                       const std::vector<std::string>& axis_keys,
+                       const std::function<void(const std::string& temporary)>& fill,
+                       const std::function<void(const std::string& temporary)>& verify) {
+  const std::string temporary = posix::unique_temp_path(path);
+  try {
+    create_archive_file(temporary, info, axis_keys);
+    fill(temporary);
+    verify(temporary);
+    posix::replace_file(temporary, path);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw;
+  }
 }
 
 namespace {
@@ -259,49 +273,16 @@ std::vector<TaskHeader> read_task_headers(const h5::Group& root) {
   return headers;
 }
 
-ModelWeights read_task_weights(const h5::Group& root, std::int64_t row) {
-  check_version(root);
-  const std::vector<TableDecl> tables = archive_tables(root.get_attr_strings("axis_keys"));
-  const Commit commit = last_commit(root, table_names(tables));
-  // Child rows are in task-row order: the task's rows are one contiguous run.
-  const auto run_of = [&](const char* table) {
-    const h5::Table t = h5::Table::open(root, table, commit.rows.at(table));
-    const auto owners = std::get<std::vector<std::int64_t>>(t.read("task_row").values);
-    const auto first = std::find(owners.begin(), owners.end(), row);
-    const auto last = std::find_if(first, owners.end(), [&](std::int64_t o) { return o != row; });
-    return std::pair<hsize_t, hsize_t>(hsize_t(first - owners.begin()), hsize_t(last - first));
-  };
-  TableRows rows;
-  for (const TableDecl& t : tables) {
-    if (t.name == kRunsTable) continue;
-    if (t.name != "tasks" && t.name != "models" && t.name != "weights") {
-      rows.emplace(t.name, Rows(t.columns));  // not needed: left empty
-      continue;
-    }
-    const auto [first, count] =
-        t.name == "tasks" ? std::pair<hsize_t, hsize_t>(hsize_t(row), 1) : run_of(t.name.c_str());
-    const h5::Table table = h5::Table::open(root, t.name, commit.rows.at(t.name));
-    std::vector<h5::ColumnValues> values;
-    for (const h5::ColumnSpec& c : t.columns) values.push_back(table.read(c.name, first, count));
-    rows.emplace(t.name, Rows(t.columns, std::move(values)));
-  }
-  StoredRecords stored =
-      records_from_rows(root.file_path(), rows, root.get_attr_strings("axis_keys"), row);
-  TaskRecord& r = stored.records.at(0);
-  if (!r.weights)
-    throw ArchiveError(root.file_path(), "/models",
-                       fmt::format("task {} (row {}) has no stored weights", r.id, row));
-  return std::move(*r.weights);
-}
-
-TableReader::TableReader(const std::string& path) : file_(h5::File::open_read(path)) {
+TableReader::TableReader(const std::string& path, const std::set<std::string>& only)
+    : file_(h5::File::open_read(path)) {
   const h5::Group root = file_.root();
   check_version(root);
   axis_keys_ = root.get_attr_strings("axis_keys");
   const std::vector<TableDecl> tables = archive_tables(axis_keys_);
   committed_ = last_commit(root, table_names(tables)).rows;
   for (const TableDecl& t : tables) {
-    if (t.name == "tasks" || t.name == kRunsTable) continue;
+    if (t.name == "tasks" || t.name == kRunsTable || (!only.empty() && !only.count(t.name)))
+      continue;
     const h5::Table table = h5::Table::open(root, t.name, committed_.at(t.name));
     auto owners = std::get<std::vector<std::int64_t>>(table.read("task_row").values);
     if (!std::is_sorted(owners.begin(), owners.end()))
@@ -321,7 +302,12 @@ StoredRecords TableReader::read(std::int64_t first, std::int64_t count) const {
     if (t.name == kRunsTable) continue;
     hsize_t from = hsize_t(first), n = hsize_t(count);
     if (t.name != "tasks") {  // the child rows of those tasks: one run, found by task_row
-      const std::vector<std::int64_t>& owners = owners_.at(t.name);
+      const auto read = owners_.find(t.name);
+      if (read == owners_.end()) {  // a table the reader was not asked for: left empty
+        rows.emplace(t.name, Rows(t.columns));
+        continue;
+      }
+      const std::vector<std::int64_t>& owners = read->second;
       const auto begin = std::lower_bound(owners.begin(), owners.end(), first);
       const auto end = std::lower_bound(begin, owners.end(), first + count);
       from = hsize_t(begin - owners.begin());
@@ -333,6 +319,15 @@ StoredRecords TableReader::read(std::int64_t first, std::int64_t count) const {
     rows.emplace(t.name, Rows(t.columns, std::move(values)));
   }
   return records_from_rows(file_.path(), rows, axis_keys_, first);
+}
+
+ModelWeights TableReader::weights(std::int64_t row) const {
+  StoredRecords stored = read(row, 1);
+  TaskRecord& r = stored.records.at(0);
+  if (!r.weights)
+    throw ArchiveError(file_.path(), "/models",
+                       fmt::format("task {} (row {}) has no stored weights", r.id, row));
+  return std::move(*r.weights);
 }
 
 }  // namespace ns

@@ -5,7 +5,9 @@
 // writer overwrites, and HDF5's single-writer/multiple-reader mode keeps the file readable by
 // h5py and by open_read() at every moment.
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,15 @@ void create_archive_file(const std::string& path, const ArchiveInfo& info,
 // column of each table that gets rows, and room for HDF5's string heaps and indexes.
 std::uint64_t append_reservation(const std::vector<std::string>& axis_keys,
                                  const std::vector<const TaskRecord*>& records);
+
+// Writes a new archive at `path`, atomically: creates it under a temporary name next to `path`
+// (create_archive_file), lets `fill` append to it, lets `verify` read it back (both throw to
+// refuse), and only then renames it over `path`. On any failure the temporary file is removed
+// and `path` is untouched.
+void write_new_archive(const std::string& path, const ArchiveInfo& info,
+                       const std::vector<std::string>& axis_keys,
+                       const std::function<void(const std::string& temporary)>& fill,
+                       const std::function<void(const std::string& temporary)>& verify);
 
 // Appends to an archive of format 3. The caller holds the archive's lock (archive_lock.hpp):
 // there is one writer. Nothing appended counts, for readers or after a crash, until commit().
@@ -75,13 +86,16 @@ std::vector<TaskHeader> read_task_headers(const h5::Group& root);
 
 // Reads the committed task rows of a format 3 archive a range at a time, so that a whole
 // archive passes through in bounded memory (merge). Each child table's task_row column is read
-// once, to find a range's rows.
+// once, to find a range's rows. With `only`, just those child tables are read (the rest of a
+// record stays empty): the weights of a task need /models and /weights alone.
 class TableReader {
  public:
-  explicit TableReader(const std::string& path);
+  explicit TableReader(const std::string& path, const std::set<std::string>& only = {});
   std::int64_t task_rows() const;
   // The records of task rows [first, first + count), with their axis values.
   StoredRecords read(std::int64_t first, std::int64_t count) const;
+  // The weights kept for task row `row`; throws ArchiveError if it has none.
+  ModelWeights weights(std::int64_t row) const;
 
  private:
   h5::File file_;
@@ -89,7 +103,5 @@ class TableReader {
   std::map<std::string, hsize_t> committed_;                 // rows, by table
   std::map<std::string, std::vector<std::int64_t>> owners_;  // task_row, by child table
 };
-// The weights kept for task row `row`; throws ArchiveError if it has none.
-ModelWeights read_task_weights(const h5::Group& root, std::int64_t row);
 
 }  // namespace ns
