@@ -6,7 +6,8 @@
 // columns with one entry per row (io/h5_table.hpp): a ragged column NAME (an array per row) is
 // NAME, every row's values one after another, and NAME_end, where each row's values end.
 // Strings are variable-length UTF-8. Rows are appended in place, so a checkpoint writes only
-// what is new; /commits says how many rows of each table count.
+// what is new; /commits says how many rows of each table count. The task tables and their
+// columns follow from the task record's field declarations (record/record_fields.hpp).
 //   /                 attrs: format, format_version, shard ("I/K", "0/1" for the whole study),
 //                       task_id_scheme (study/task_id.hpp), axis_keys (the study's swept keys)
 //   /runs             one row per writing session (a run, a resume, a merge): study_name,

@@ -1,9 +1,10 @@
 #pragma once
-// Task records as rows of the archive's tables (format 3, archive.hpp), and back. The tables'
-// columns are declared here once; the writer (appender.hpp), the reader (archive.cpp) and the
-// layout in archive.hpp follow this declaration.
+// Task records as rows of the archive's tables (format 3, archive.hpp), and back. The tables and
+// their columns follow from the record's field declarations (record/record_fields.hpp) through
+// visitors; the runs table from ArchiveInfo's, declared here.
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,14 +37,19 @@ class Rows {
   std::vector<double>& float64(const std::string& column);
   std::vector<float>& float32(const std::string& column);
   std::vector<std::uint64_t>& lengths(const std::string& column);  // ragged columns: per row
-  std::size_t size() const;                                        // rows
+  // Where row `row`'s values lie in the values of ragged column `column`: [first, second).
+  std::pair<std::size_t, std::size_t> span(const std::string& column, std::size_t row);
+  std::size_t size() const;  // rows
 
   const std::vector<h5::ColumnValues>& values() const { return values_; }
 
  private:
+  std::size_t index_of(const std::string& column);
   h5::ColumnValues& at(const std::string& column, h5::ColumnType type);
   std::vector<h5::ColumnSpec> columns_;
   std::vector<h5::ColumnValues> values_;
+  std::vector<std::vector<std::uint64_t>> ends_;  // per column: its rows' ends, once span() asks
+  std::size_t next_ = 0;  // where index_of looks first: columns are mostly used in their order
 };
 
 using TableRows = std::map<std::string, Rows>;  // by table name
@@ -54,10 +60,13 @@ using TableRows = std::map<std::string, Rows>;  // by table name
 TableRows record_rows(const std::vector<const TaskRecord*>& records, const StudyAxes& axes,
                       std::int64_t first_task_row);
 
+// The child tables (every table but tasks and runs) that `records`' rows reach.
+std::set<std::string> child_tables_used(const std::vector<const TaskRecord*>& records);
+
 // The records and axis values that rows read from `file` hold, in task-table order, one per task
 // row; the task rows start at row `first_task_row` of the table (child rows name task rows by
-// their number in the whole table). Throws ArchiveError naming the file and table for rows that
-// do not fit together.
+// their number in the whole table, in task order). Throws ArchiveError naming the file and table
+// for rows that do not fit together.
 struct StoredRecords {
   std::vector<TaskRecord> records;
   std::map<std::string, AxisValues> axes;  // by task id

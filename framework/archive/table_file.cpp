@@ -145,15 +145,10 @@ std::uint64_t append_reservation(const std::vector<std::string>& axis_keys,
                                  const std::vector<const TaskRecord*>& records) {
   constexpr std::uint64_t kHeapsAndIndexes = std::uint64_t{32} << 10;
   std::uint64_t bytes = kHeapsAndIndexes;
-  std::set<std::string> growing{kRunsTable};
-  for (const TaskRecord* r : records) {
-    bytes += 2 * approximate_bytes(*r);
-    growing.insert("tasks");
-    if (!r->curve.empty()) growing.insert("curves");
-    if (!r->noise.kinds.empty()) growing.insert("noise");
-    if (!r->stats.empty()) growing.insert({"layers", "hidden"});
-    if (r->weights) growing.insert({"models", "weights"});
-  }
+  std::set<std::string> growing = child_tables_used(records);
+  growing.insert(kRunsTable);
+  if (!records.empty()) growing.insert("tasks");
+  for (const TaskRecord* r : records) bytes += 2 * approximate_bytes(*r);
   const std::vector<TableDecl> tables = archive_tables(axis_keys);
   for (const TableDecl& t : tables)
     if (growing.count(t.name)) bytes += h5::Table::chunk_bytes(t.columns);

@@ -1,239 +1,249 @@
 #include "record/task_record.hpp"
 
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "core/error.hpp"
-#include "nonideality/registry.hpp"
 #include "record/bytes.hpp"
+#include "record/legacy_record.hpp"
+#include "record/record_fields.hpp"
 
-// Encoding, version 4 (all numbers little-endian; str = u64 length + bytes; f64s = u64 count +
-// values; enums are u8 holding the enumerator's position in its C++ declaration, so new
-// enumerators may only be added at the end):
-//   u32 magic "NSTR", u32 version
-//   str id, str stage, i32 index, u8 status, str message, str settings_text, u64 seed
-//   i32 rank, str host, str build (version 3 on), f64 started, f64 finished, f64 train_seconds, f64
-//   eval_seconds u64 epochs, then per epoch: i32 epoch, f64 loss, cross_entropy, train_accuracy,
-//                               validation_accuracy, seconds
-//   f64 clean_accuracy
-//   u64 kinds, then per kind: str name, f64s levels; i32 repetitions; f64s accuracy
-//     (versions 2 and 3: u64 kinds, u8 per kind (0 AddUnc, 1 AddCor, 2 MulUnc, 3 MulCor),
-//     f64s levels shared by all kinds; i32 repetitions; f64s accuracy)
-//   stats: u64 layers, then per layer: f64s row_mean, f64s row_std, hist weights, hist biases;
-//          u64 hidden layers, then per hidden layer: hist preactivation, hist input
-//     where hist = f64s edges, u64 bins, i64 x bins (counts)
-//   u8 has_weights; when 1: u8 activation, u8 noise_placement, str settings_text, u64 layers,
-//     then per layer: u64 rows, u64 cols, f32 x rows*cols (column-major), u64 n, f32 x n (bias)
-// Nothing may follow. Any change to this layout bumps kVersion.
+// Encoding, version 5 (numbers little-endian): u32 magic "NSTR", u32 version, then the fields
+// that Fields<TaskRecord> declares (record_fields.hpp), in their order:
+//   value         text and TextCodec types: u64 length + bytes; bool: u8 0 or 1; double: f64;
+//                 std::uint64_t: u64; other integers: i64
+//   array         u64 count, then the values (f64, i64 or f32)
+//   matrix        u64 rows, u64 cols, then rows x cols f32 row by row
+//   group         its fields
+//   rows          u64 count, then each element's fields
+//   optional_row  u8 0, or u8 1 and the element's fields
+//   derived       nothing
+// Nothing may follow. Any change to the declarations' order or types bumps kVersion; versions 2
+// to 4 are read by legacy_record.cpp.
 
 namespace ns {
 namespace {
 
 constexpr std::uint32_t kMagic = 0x5254534E;  // "NSTR" as little-endian bytes
-// 2: network statistics after the noise curves. 3: the build after the host. 4: noise kinds by
-// name, each with its own levels. Version 2 records (journals of 0.1.0) are still read, with an
-// empty build.
-constexpr std::uint32_t kVersion = 4;
-constexpr std::uint32_t kOldestVersion = 2;
+constexpr std::uint32_t kVersion = 5;
 
-constexpr int kStatusCount = static_cast<int>(TaskStatus::Diverged) + 1;
-// The noise kinds of versions 2 and 3, by their u8 code.
-constexpr std::string_view kLegacyKinds[] = {"AddUnc", "AddCor", "MulUnc", "MulCor"};
-constexpr int kActivationCount = static_cast<int>(Activation::PhotonicSigmoid) + 1;
-constexpr int kPlacementCount = static_cast<int>(NoisePlacement::Before) + 1;
+using RowMajorMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-template <class Enum>
-void put_enum(bytes::Writer& out, Enum value) {
-  out.u8(static_cast<std::uint8_t>(value));
-}
+// Writes the fields of a record, or of a part of one.
+class ByteEncoder {
+ public:
+  static constexpr bool kReads = false;
+  explicit ByteEncoder(bytes::Writer& out) : out_(out) {}
 
-template <class Enum>
-Enum get_enum(bytes::Reader& in, int count, const char* what) {
-  const std::uint8_t value = in.u8();
-  if (value >= count) in.fail(fmt::format("{} {} is out of range (0..{})", what, value, count - 1));
-  return static_cast<Enum>(value);
-}
-
-void put_curve(bytes::Writer& out, const std::vector<EpochStats>& curve) {
-  out.u64(curve.size());
-  for (const EpochStats& e : curve) {
-    out.i32(e.epoch);
-    out.f64(e.loss);
-    out.f64(e.cross_entropy);
-    out.f64(e.train_accuracy);
-    out.f64(e.validation_accuracy);
-    out.f64(e.seconds);
+  template <class T>
+  void value(const char*, const T& x) {
+    constexpr ValueKind kind = value_kind<T>();
+    if constexpr (kind == ValueKind::Text)
+      out_.str(x);
+    else if constexpr (kind == ValueKind::Bool)
+      out_.u8(x ? 1 : 0);
+    else if constexpr (kind == ValueKind::Float)
+      out_.f64(x);
+    else if constexpr (kind == ValueKind::UInt)
+      out_.u64(x);
+    else if constexpr (kind == ValueKind::Int)
+      out_.i64(static_cast<std::int64_t>(x));
+    else
+      out_.str(TextCodec<T>::text(x));
   }
-}
-
-std::vector<EpochStats> get_curve(bytes::Reader& in) {
-  constexpr std::size_t kEpochBytes = 4 + 5 * 8;
-  std::vector<EpochStats> curve(in.count(kEpochBytes, "the training curve"));
-  for (EpochStats& e : curve) {
-    e.epoch = in.i32();
-    e.loss = in.f64();
-    e.cross_entropy = in.f64();
-    e.train_accuracy = in.f64();
-    e.validation_accuracy = in.f64();
-    e.seconds = in.f64();
+  void array(const char*, const std::vector<double>& a) { out_.f64s(a); }
+  void array(const char*, const std::vector<std::int64_t>& a) {
+    out_.u64(a.size());
+    for (std::int64_t x : a) out_.i64(x);
   }
-  return curve;
-}
-
-void put_noise(bytes::Writer& out, const NoiseCurves& noise) {
-  out.u64(noise.kinds.size());
-  for (std::size_t k = 0; k < noise.kinds.size(); ++k) {
-    out.str(to_string(noise.kinds[k]));
-    out.f64s(noise.levels.at(k));
+  void array(const char*, const Eigen::VectorXf& a) {
+    out_.u64(static_cast<std::uint64_t>(a.size()));
+    out_.f32_array(a.data(), static_cast<std::size_t>(a.size()));
   }
-  out.i32(noise.repetitions);
-  out.f64s(noise.accuracy);
+  void matrix(const char*, const char*, const char*, const Eigen::MatrixXf& m) {
+    out_.u64(static_cast<std::uint64_t>(m.rows()));
+    out_.u64(static_cast<std::uint64_t>(m.cols()));
+    const RowMajorMatrix by_rows = m;
+    out_.f32_array(by_rows.data(), static_cast<std::size_t>(by_rows.size()));
+  }
+  template <class S>
+  void group(const char*, const S& s) {
+    Fields<S>::visit(*this, s);
+  }
+  template <class S>
+  void rows(const char*, const std::vector<S>& elements, const char*) {
+    out_.u64(elements.size());
+    for (const S& s : elements) Fields<S>::visit(*this, s);
+  }
+  template <class S>
+  void optional_row(const char*, const std::optional<S>& element) {
+    out_.u8(element ? 1 : 0);
+    if (element) Fields<S>::visit(*this, *element);
+  }
+  template <class G>
+  void derived(const char*, G&&) {}
+
+ private:
+  bytes::Writer& out_;
+};
+
+// The bytes ByteEncoder writes; with kMinimum, the fewest that any element of a type takes
+// (every array and list empty), which bounds the element count a decoder accepts.
+template <bool kMinimum>
+class ByteCounter {
+ public:
+  static constexpr bool kReads = false;
+
+  template <class T>
+  void value(const char*, const T& x) {
+    constexpr ValueKind kind = value_kind<T>();
+    if constexpr (kind == ValueKind::Bool)
+      n_ += 1;
+    else if constexpr (kind == ValueKind::Text)
+      n_ += 8 + (kMinimum ? 0 : x.size());
+    else if constexpr (kind == ValueKind::Coded)
+      n_ += 8 + (kMinimum ? 0 : TextCodec<T>::text(x).size());
+    else
+      n_ += 8;
+  }
+  template <class A>
+  void array(const char*, const A& a) {
+    n_ += 8 + (kMinimum ? 0 : sizeof(a[0]) * static_cast<std::size_t>(a.size()));
+  }
+  void matrix(const char*, const char*, const char*, const Eigen::MatrixXf& m) {
+    n_ += 16 + (kMinimum ? 0 : sizeof(float) * static_cast<std::size_t>(m.size()));
+  }
+  template <class S>
+  void group(const char*, const S& s) {
+    Fields<S>::visit(*this, s);
+  }
+  template <class S>
+  void rows(const char*, const std::vector<S>& elements, const char*) {
+    n_ += 8;
+    if constexpr (!kMinimum)
+      for (const S& s : elements) Fields<S>::visit(*this, s);
+  }
+  template <class S>
+  void optional_row(const char*, const std::optional<S>& element) {
+    n_ += 1;
+    if (!kMinimum && element) Fields<S>::visit(*this, *element);
+  }
+  template <class G>
+  void derived(const char*, G&&) {}
+
+  std::size_t bytes() const { return n_; }
+
+ private:
+  std::size_t n_ = 0;
+};
+
+template <class S>
+std::size_t encoded_bytes(const S& s) {
+  ByteCounter<false> counter;
+  Fields<S>::visit(counter, s);
+  return counter.bytes();
 }
 
-NoiseKind get_kind(bytes::Reader& in, std::string_view name) {
-  if (NoiseKind k = find_nonideality(name)) return k;
-  in.fail(
-      fmt::format("unknown noise kind '{}' (this release knows {})", name, nonideality_names()));
+template <class S>
+std::size_t fewest_bytes() {
+  static const std::size_t n = [] {
+    ByteCounter<true> counter;
+    const S empty{};
+    Fields<S>::visit(counter, empty);
+    return counter.bytes();
+  }();
+  return n;
 }
 
-NoiseCurves get_noise(bytes::Reader& in, std::uint32_t version) {
-  NoiseCurves noise;
-  if (version >= 4) {
-    noise.kinds.resize(in.count(1 + 8 + 8, "the noise kinds"));
-    for (NoiseKind& k : noise.kinds) {
-      k = get_kind(in, in.str());
-      noise.levels.push_back(in.f64s());
+// Reads what ByteEncoder wrote; any malformed input fails through the reader.
+class ByteDecoder {
+ public:
+  static constexpr bool kReads = true;
+  explicit ByteDecoder(bytes::Reader& in) : in_(in) {}
+
+  template <class T>
+  void value(const char* name, T& x) {
+    constexpr ValueKind kind = value_kind<T>();
+    if constexpr (kind == ValueKind::Text) {
+      x = in_.str();
+    } else if constexpr (kind == ValueKind::Bool) {
+      const std::uint8_t b = in_.u8();
+      if (b > 1) in_.fail(fmt::format("{} is {}, neither 0 nor 1", name, b));
+      x = b == 1;
+    } else if constexpr (kind == ValueKind::Float) {
+      x = in_.f64();
+    } else if constexpr (kind == ValueKind::UInt) {
+      x = in_.u64();
+    } else if constexpr (kind == ValueKind::Int) {
+      const std::int64_t v = in_.i64();
+      if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max())
+        in_.fail(fmt::format("{} = {} is out of range", name, v));
+      x = static_cast<T>(v);
+    } else {
+      const std::string text = in_.str();
+      const std::optional<T> parsed = TextCodec<T>::parse(text);
+      if (!parsed)
+        in_.fail(
+            fmt::format("unknown {} '{}' (expected {})", name, text, TextCodec<T>::expected()));
+      x = *parsed;
     }
-  } else {
-    noise.kinds.resize(in.count(1, "the noise kinds"));
-    for (NoiseKind& k : noise.kinds) {
-      const std::uint8_t code = in.u8();
-      if (code >= std::size(kLegacyKinds))
-        in.fail(fmt::format("noise kind {} is out of range (0..{})", code,
-                            std::size(kLegacyKinds) - 1));
-      k = get_kind(in, kLegacyKinds[code]);
-    }
-    noise.levels.assign(noise.kinds.size(), in.f64s());
   }
-  noise.repetitions = in.i32();
-  if (noise.repetitions < 0) in.fail(fmt::format("negative repetitions {}", noise.repetitions));
-  noise.accuracy = in.f64s();
-  if (const std::string problem = noise.problem(); !problem.empty()) in.fail(problem);
-  return noise;
-}
-
-void put_histogram(bytes::Writer& out, const Histogram& h) {
-  out.f64s(h.edges);
-  out.u64(h.counts.size());
-  for (std::int64_t c : h.counts) out.i64(c);
-}
-
-Histogram get_histogram(bytes::Reader& in, const char* what) {
-  Histogram h;
-  h.edges = in.f64s();
-  h.counts.resize(in.count(sizeof(std::int64_t), what));
-  for (std::int64_t& c : h.counts) c = in.i64();
-  if (const std::string problem = histogram_problem(h); !problem.empty())
-    in.fail(fmt::format("{}: {}", what, problem));
-  return h;
-}
-
-void put_stats(bytes::Writer& out, const NetworkStats& s) {
-  out.u64(s.layers.size());
-  for (const LayerStats& layer : s.layers) {
-    out.f64s(layer.row_mean);
-    out.f64s(layer.row_std);
-    put_histogram(out, layer.weights);
-    put_histogram(out, layer.biases);
+  void array(const char*, std::vector<double>& a) { a = in_.f64s(); }
+  void array(const char* name, std::vector<std::int64_t>& a) {
+    a.resize(in_.count(sizeof(std::int64_t), name));
+    for (std::int64_t& x : a) x = in_.i64();
   }
-  out.u64(s.hidden.size());
-  for (const HiddenStats& hidden : s.hidden) {
-    put_histogram(out, hidden.preactivation);
-    put_histogram(out, hidden.input);
+  void array(const char* name, Eigen::VectorXf& a) {
+    a.resize(static_cast<Eigen::Index>(in_.count(sizeof(float), name)));
+    in_.f32_array(a.data(), static_cast<std::size_t>(a.size()));
   }
-}
-
-NetworkStats get_stats(bytes::Reader& in) {
-  // The smallest valid encodings bound the counts: a one-bin histogram (edge count, 2 edges,
-  // bin count, 1 count), a layer (two empty lists, two histograms), a hidden layer (two).
-  constexpr std::size_t kSmallestHistogram = 8 + 2 * 8 + 8 + 8;
-  constexpr std::size_t kSmallestLayer = 2 * 8 + 2 * kSmallestHistogram;
-  constexpr std::size_t kSmallestHidden = 2 * kSmallestHistogram;
-  NetworkStats s;
-  s.layers.resize(in.count(kSmallestLayer, "the layer statistics"));
-  for (LayerStats& layer : s.layers) {
-    layer.row_mean = in.f64s();
-    layer.row_std = in.f64s();
-    layer.weights = get_histogram(in, "a weight histogram");
-    layer.biases = get_histogram(in, "a bias histogram");
-  }
-  s.hidden.resize(in.count(kSmallestHidden, "the hidden-layer statistics"));
-  for (HiddenStats& hidden : s.hidden) {
-    hidden.preactivation = get_histogram(in, "a pre-activation histogram");
-    hidden.input = get_histogram(in, "an input histogram");
-  }
-  if (const std::string problem = network_stats_problem(s); !problem.empty())
-    in.fail(fmt::format("network statistics: {}", problem));
-  return s;
-}
-
-void put_weights(bytes::Writer& out, const ModelWeights& m) {
-  put_enum(out, m.activation);
-  put_enum(out, m.noise_placement);
-  out.str(m.settings_text);
-  out.u64(m.layers.size());
-  for (const LayerWeights& layer : m.layers) {
-    out.u64(static_cast<std::uint64_t>(layer.w.rows()));
-    out.u64(static_cast<std::uint64_t>(layer.w.cols()));
-    out.f32_array(layer.w.data(), static_cast<std::size_t>(layer.w.size()));
-    out.u64(static_cast<std::uint64_t>(layer.b.size()));
-    out.f32_array(layer.b.data(), static_cast<std::size_t>(layer.b.size()));
-  }
-}
-
-ModelWeights get_weights(bytes::Reader& in) {
-  ModelWeights m;
-  m.activation = get_enum<Activation>(in, kActivationCount, "activation");
-  m.noise_placement = get_enum<NoisePlacement>(in, kPlacementCount, "noise placement");
-  m.settings_text = in.str();
-  constexpr std::size_t kSmallestLayerBytes = 3 * 8;  // rows, cols, bias count; no values
-  m.layers.resize(in.count(kSmallestLayerBytes, "the weight layers"));
-  for (LayerWeights& layer : m.layers) {
-    const std::uint64_t rows = in.u64(), cols = in.u64();
+  void matrix(const char* name, const char*, const char*, Eigen::MatrixXf& m) {
+    const std::uint64_t rows = in_.u64(), cols = in_.u64();
     // Bounded one by one too: a 0 x huge matrix holds no values but cannot be sized.
     constexpr std::uint64_t kMaxNeurons = std::uint64_t{1} << 31;
     if (rows > kMaxNeurons || cols > kMaxNeurons)
-      in.fail(fmt::format("a {} x {} weight matrix is implausibly large", rows, cols));
-    if (rows != 0 && cols > in.remaining() / sizeof(float) / rows)
-      in.fail(fmt::format("truncated: a {} x {} weight matrix does not fit", rows, cols));
-    layer.w.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
-    in.f32_array(layer.w.data(), static_cast<std::size_t>(layer.w.size()));
-    layer.b.resize(static_cast<Eigen::Index>(in.count(sizeof(float), "a bias vector")));
-    in.f32_array(layer.b.data(), static_cast<std::size_t>(layer.b.size()));
+      in_.fail(fmt::format("a {} x {} matrix {} is implausibly large", rows, cols, name));
+    if (rows != 0 && cols > in_.remaining() / sizeof(float) / rows)
+      in_.fail(fmt::format("truncated: a {} x {} matrix {} does not fit", rows, cols, name));
+    RowMajorMatrix by_rows(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+    in_.f32_array(by_rows.data(), static_cast<std::size_t>(by_rows.size()));
+    m = by_rows;
   }
-  return m;
-}
+  template <class S>
+  void group(const char*, S& s) {
+    Fields<S>::visit(*this, s);
+  }
+  template <class S>
+  void rows(const char* table, std::vector<S>& elements, const char*) {
+    elements.resize(in_.count(fewest_bytes<S>(), table));
+    for (S& s : elements) Fields<S>::visit(*this, s);
+  }
+  template <class S>
+  void optional_row(const char* table, std::optional<S>& element) {
+    switch (in_.u8()) {
+      case 0:
+        element.reset();
+        break;
+      case 1:
+        Fields<S>::visit(*this, element.emplace());
+        break;
+      default:
+        in_.fail(fmt::format("the flag of the optional {} is neither 0 nor 1", table));
+    }
+  }
+  template <class G>
+  void derived(const char*, G&&) {}
 
-std::size_t histogram_size(const Histogram& h) {
-  return 16 + 8 * (h.edges.size() + h.counts.size());
-}
+ private:
+  bytes::Reader& in_;
+};
 
-// An upper bound of the encoded size, so the writer allocates once.
-std::size_t size_hint(const TaskRecord& r) {
-  std::size_t n = 256 + r.build.size() + r.id.size() + r.stage.size() + r.message.size() +
-                  r.settings_text.size() + r.host.size() + r.curve.size() * 44 +
-                  r.noise.kinds.size() + 8 * (r.noise.levels.size() + r.noise.accuracy.size());
-  for (const LayerStats& layer : r.stats.layers) {
-    n += 16 + 8 * (layer.row_mean.size() + layer.row_std.size()) + histogram_size(layer.weights) +
-         histogram_size(layer.biases);
-  }
-  for (const HiddenStats& hidden : r.stats.hidden)
-    n += histogram_size(hidden.preactivation) + histogram_size(hidden.input);
-  if (r.weights) {
-    n += r.weights->settings_text.size();
-    for (const LayerWeights& layer : r.weights->layers)
-      n += 24 + 4 * static_cast<std::size_t>(layer.w.size() + layer.b.size());
-  }
-  return n;
+void check_encodable(const TaskRecord& r) {
+  if (const std::string problem = r.noise.problem(); !problem.empty())
+    throw Error(fmt::format("cannot encode task record {}: {}", r.id, problem));
+  if (const std::string problem = network_stats_problem(r.stats); !problem.empty())
+    throw Error(fmt::format("cannot encode task record {}: network statistics: {}", r.id, problem));
 }
 
 }  // namespace
@@ -251,9 +261,9 @@ const char* to_string(TaskStatus s) {
 }
 
 TaskStatus parse_task_status(std::string_view text) {
-  for (TaskStatus s : {TaskStatus::Done, TaskStatus::Failed, TaskStatus::Diverged})
-    if (text == to_string(s)) return s;
-  throw Error(fmt::format("unknown task status '{}' (expected done, failed or diverged)", text));
+  if (const std::optional<TaskStatus> s = TextCodec<TaskStatus>::parse(text)) return *s;
+  throw Error(fmt::format("unknown task status '{}' (expected {})", text,
+                          TextCodec<TaskStatus>::expected()));
 }
 
 std::string encode(const TaskRecord& r) {
@@ -263,33 +273,12 @@ std::string encode(const TaskRecord& r) {
 }
 
 void encode_to(bytes::Writer& out, const TaskRecord& r) {
-  if (const std::string problem = r.noise.problem(); !problem.empty())
-    throw Error(fmt::format("cannot encode task record {}: {}", r.id, problem));
-  if (const std::string problem = network_stats_problem(r.stats); !problem.empty())
-    throw Error(fmt::format("cannot encode task record {}: network statistics: {}", r.id, problem));
-  out.reserve(out.size() + size_hint(r));  // one allocation, or none for a reused writer
+  check_encodable(r);
+  out.reserve(out.size() + 8 + encoded_bytes(r));  // one allocation, or none for a reused writer
   out.u32(kMagic);
   out.u32(kVersion);
-  out.str(r.id);
-  out.str(r.stage);
-  out.i32(r.index);
-  put_enum(out, r.status);
-  out.str(r.message);
-  out.str(r.settings_text);
-  out.u64(r.seed);
-  out.i32(r.rank);
-  out.str(r.host);
-  out.str(r.build);
-  out.f64(r.started);
-  out.f64(r.finished);
-  out.f64(r.train_seconds);
-  out.f64(r.eval_seconds);
-  put_curve(out, r.curve);
-  out.f64(r.clean_accuracy);
-  put_noise(out, r.noise);
-  put_stats(out, r.stats);
-  out.u8(r.weights ? 1 : 0);
-  if (r.weights) put_weights(out, *r.weights);
+  ByteEncoder encoder(out);
+  Fields<TaskRecord>::visit(encoder, r);
 }
 
 TaskRecord decode(std::string_view bytes) {
@@ -297,66 +286,42 @@ TaskRecord decode(std::string_view bytes) {
   if (const std::uint32_t magic = in.u32(); magic != kMagic)
     in.fail(fmt::format("bad magic number {:#010x}: not a task record", magic));
   const std::uint32_t version = in.u32();
-  if (version < kOldestVersion || version > kVersion)
+  if (version < kOldestLegacyRecordVersion || version > kVersion)
     in.fail(fmt::format("format version {} (this build reads versions {} to {})", version,
-                        kOldestVersion, kVersion));
+                        kOldestLegacyRecordVersion, kVersion));
   TaskRecord r;
-  r.id = in.str();
-  r.stage = in.str();
-  r.index = in.i32();
-  r.status = get_enum<TaskStatus>(in, kStatusCount, "status");
-  r.message = in.str();
-  r.settings_text = in.str();
-  r.seed = in.u64();
-  r.rank = in.i32();
-  r.host = in.str();
-  if (version >= 3) r.build = in.str();
-  r.started = in.f64();
-  r.finished = in.f64();
-  r.train_seconds = in.f64();
-  r.eval_seconds = in.f64();
-  r.curve = get_curve(in);
-  r.clean_accuracy = in.f64();
-  r.noise = get_noise(in, version);
-  r.stats = get_stats(in);
-  switch (in.u8()) {
-    case 0:
-      break;
-    case 1:
-      r.weights = get_weights(in);
-      break;
-    default:
-      in.fail("the weights flag is neither 0 nor 1");
+  if (version <= kNewestLegacyRecordVersion) {
+    r = decode_legacy_record(in, version);
+  } else {
+    ByteDecoder decoder(in);
+    Fields<TaskRecord>::visit(decoder, r);
   }
+  if (const std::string problem = r.noise.problem(); !problem.empty()) in.fail(problem);
+  if (const std::string problem = network_stats_problem(r.stats); !problem.empty())
+    in.fail(fmt::format("network statistics: {}", problem));
   in.expect_end();
   return r;
 }
 
 std::string encode(const ModelWeights& weights) {
   bytes::Writer out;
-  put_weights(out, weights);
+  out.reserve(encoded_bytes(weights));
+  ByteEncoder encoder(out);
+  Fields<ModelWeights>::visit(encoder, weights);
   return out.take();
 }
 
 ModelWeights decode_weights(std::string_view bytes) {
   bytes::Reader in(bytes, "weights");
-  ModelWeights weights = get_weights(in);
+  ModelWeights weights;
+  ByteDecoder decoder(in);
+  Fields<ModelWeights>::visit(decoder, weights);
   in.expect_end();
   return weights;
 }
 
 std::size_t approximate_bytes(const TaskRecord& r) {
-  std::size_t bytes = sizeof r + r.settings_text.size() + r.message.size();
-  bytes += r.curve.size() * sizeof(EpochStats) + r.noise.accuracy.size() * sizeof(double);
-  for (const LayerStats& l : r.stats.layers)
-    bytes += (l.row_mean.size() + l.row_std.size() + 2 * l.weights.edges.size() +
-              2 * l.biases.edges.size()) *
-             sizeof(double);
-  bytes += r.stats.hidden.size() * 4 * 61 * sizeof(double);
-  if (r.weights)
-    for (const LayerWeights& l : r.weights->layers)
-      bytes += std::size_t(l.w.size() + l.b.size()) * sizeof(float);
-  return bytes;
+  return sizeof r + encoded_bytes(r);
 }
 
 }  // namespace ns

@@ -44,7 +44,8 @@ struct TaskRecord {
   std::optional<ModelWeights> weights;  // when the study keeps them (or children need them)
 };
 
-// A self-delimiting binary encoding (little-endian, versioned; layout in task_record.cpp);
+// A self-delimiting binary encoding (little-endian, versioned), derived from the fields'
+// declarations (record_fields.hpp; layout in task_record.cpp);
 // decode throws Error("corrupt task record: ...") on any malformed or truncated input. Every
 // field round-trips bit for bit. encode throws Error for a record whose noise accuracies do
 // not match its kinds x levels x repetitions, or whose statistics are malformed
@@ -55,9 +56,9 @@ std::string encode(const TaskRecord& r);
 void encode_to(bytes::Writer& out, const TaskRecord& r);
 TaskRecord decode(std::string_view bytes);
 
-// Roughly the bytes the record's strings and arrays take, in memory or in an archive: what a
-// writer reserves on disk before it writes them, and what the coordinator counts to know when
-// to checkpoint.
+// Roughly the bytes the record takes, in memory or in an archive (its encoding's size plus the
+// struct): what a writer reserves on disk before it writes them, and what the coordinator
+// counts to know when to checkpoint.
 std::size_t approximate_bytes(const TaskRecord& r);
 
 // A network's weights alone, in the same encoding (what a worker needs of a parent task).

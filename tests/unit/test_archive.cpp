@@ -452,12 +452,20 @@ TEST_CASE("decode refuses truncated and malformed bytes", "[archive]") {
     for (int i = 0; i < 8; ++i) bad[8 + i] = '\x7f';  // the id's length
     CHECK_THROWS_WITH(ns::decode(bad), Contains("corrupt task record") && Contains("truncated"));
   }
-  SECTION("an out-of-range status") {
-    // magic and version, id, stage ("finetune"), index, then the status byte
-    const std::size_t status_at = 8 + (8 + 32) + (8 + 8) + 4;
+  SECTION("an unknown status") {
+    // magic and version, id, stage ("finetune"), index, then the status as text ("done")
+    const std::size_t status_at = 8 + (8 + 32) + (8 + 8) + 8;
     std::string bad = good;
-    bad[status_at] = 3;
-    CHECK_THROWS_WITH(ns::decode(bad), Contains("status 3 is out of range"));
+    REQUIRE(bad.substr(status_at + 8, 4) == "done");
+    bad[status_at + 8] = 'X';
+    CHECK_THROWS_WITH(ns::decode(bad), Contains("unknown status 'Xone'") &&
+                                           Contains("expected done, failed or diverged"));
+  }
+  SECTION("an integer out of its field's range") {
+    const std::size_t index_at = 8 + (8 + 32) + (8 + 8);
+    std::string bad = good;
+    bad[index_at + 5] = 1;  // 2^40 and more: no int
+    CHECK_THROWS_WITH(ns::decode(bad), Contains("index = ") && Contains("is out of range"));
   }
   SECTION("malformed network statistics") {
     ns::TaskRecord r = make_record(3, ns::TaskStatus::Done, false, rng, 2, 2);
@@ -467,7 +475,7 @@ TEST_CASE("decode refuses truncated and malformed bytes", "[archive]") {
     const std::size_t last_count = bad.size() - 1 - 8;
     for (int i = 0; i < 8; ++i) bad[last_count + i] = '\xff';
     CHECK_THROWS_WITH(ns::decode(bad), Contains("corrupt task record") &&
-                                           Contains("an input histogram") &&
+                                           Contains("hidden layer 0's input histogram") &&
                                            Contains("bin 59 has a negative count -1"));
     // One bin fewer in that histogram, its last count dropped: edges no longer match.
     bad = ns::encode(r);
