@@ -41,9 +41,13 @@ void load_array(Value* out, const char* in, std::size_t count) {
 
 void Writer::f64s(const std::vector<double>& values) {
   u64(values.size());
+  f64_array(values.data(), values.size());
+}
+
+void Writer::f64_array(const double* values, std::size_t count) {
   const std::size_t at = out_.size();
-  out_.resize(at + values.size() * sizeof(double));
-  store_array<std::uint64_t>(out_.data() + at, values.data(), values.size());
+  out_.resize(at + count * sizeof(double));
+  store_array<std::uint64_t>(out_.data() + at, values, count);
 }
 
 void Writer::f32_array(const float* values, std::size_t count) {

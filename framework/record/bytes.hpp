@@ -53,9 +53,10 @@ class Writer {
   void i32(std::int32_t v) { put(static_cast<std::uint32_t>(v)); }
   void i64(std::int64_t v) { put(static_cast<std::uint64_t>(v)); }
   void f64(double v) { put(std::bit_cast<std::uint64_t>(v)); }
-  void str(std::string_view s);                            // u64 length, then the bytes
-  void f64s(const std::vector<double>& values);            // u64 count, then the values
-  void f32_array(const float* values, std::size_t count);  // the values only, no count
+  void str(std::string_view s);                             // u64 length, then the bytes
+  void f64s(const std::vector<double>& values);             // u64 count, then the values
+  void f64_array(const double* values, std::size_t count);  // the values only, no count
+  void f32_array(const float* values, std::size_t count);   // likewise
   void raw(std::string_view bytes) { out_.append(bytes); }
 
   // Overwrites bytes already written, e.g. a length or checksum known only at the end.

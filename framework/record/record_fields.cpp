@@ -30,20 +30,21 @@ std::string TextCodec<Activation>::expected() {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
-std::vector<NoiseRow> noise_rows(const NoiseCurves& noise) {
-  std::vector<NoiseRow> rows;
+std::vector<NoiseRowView> noise_rows(const NoiseCurves& noise) {
+  std::vector<NoiseRowView> rows;
+  rows.reserve(noise.kinds.size());
+  const std::span<const double> accuracy = noise.accuracy;
   std::size_t from = 0;
   for (std::size_t k = 0; k < noise.kinds.size(); ++k) {
-    NoiseRow& row = rows.emplace_back();
+    NoiseRowView& row = rows.emplace_back();
     row.kind = noise.kinds[k];
     if (k < noise.levels.size()) row.levels = noise.levels[k];
     // Bounded by what there is: a malformed record (see NoiseCurves::problem) is refused by
     // the encoders, not read past its end here.
     const std::size_t n =
         row.levels.size() * static_cast<std::size_t>(std::max(noise.repetitions, 0));
-    const std::size_t end = std::min(from + n, noise.accuracy.size());
-    row.accuracy.assign(noise.accuracy.begin() + std::ptrdiff_t(std::min(from, end)),
-                        noise.accuracy.begin() + std::ptrdiff_t(end));
+    const std::size_t first = std::min(from, accuracy.size());
+    row.accuracy = accuracy.subspan(first, std::min(n, accuracy.size() - first));
     from += n;
   }
   return rows;

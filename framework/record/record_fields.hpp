@@ -8,7 +8,8 @@
 //   v.value(name, f)             one value: text, an integer, a bool, a double, or a type that
 //                                has a TextCodec (stored as its text)
 //   v.array(name, f)             a variable-length array: std::vector<double>,
-//                                std::vector<std::int64_t> or Eigen::VectorXf
+//                                std::vector<std::int64_t>, Eigen::VectorXf, or (writers
+//                                only) std::span<const double>
 //   v.matrix(name, rows, cols, f)  an Eigen::MatrixXf: its shape, then its values row by row
 //                                (row i holds the weights into neuron i, as h5py users read it)
 //   v.group(prefix, f)           a struct whose fields belong to this row, named PREFIX_FIELD
@@ -22,6 +23,7 @@
 // the archive's columns and tables; the byte encoding keeps only the order.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -85,13 +87,19 @@ constexpr ValueKind value_kind() {
 }
 
 // The noise curves of one kind: how a record's NoiseCurves is stored, one row per kind (the
-// repetitions, shared by every kind, are stored with the task).
+// repetitions, shared by every kind, are stored with the task). Readers fill NoiseRows;
+// writers see the record's own values through NoiseRowViews, without copying them.
 struct NoiseRow {
   NoiseKind kind = nullptr;
   std::vector<double> levels;
   std::vector<double> accuracy;  // levels x repetitions, level-major
 };
-std::vector<NoiseRow> noise_rows(const NoiseCurves& noise);
+struct NoiseRowView {
+  NoiseKind kind = nullptr;
+  std::span<const double> levels;
+  std::span<const double> accuracy;
+};
+std::vector<NoiseRowView> noise_rows(const NoiseCurves& noise);
 // Sets `noise`'s kinds, levels and accuracies from its rows, keeping its repetitions.
 void set_noise_rows(std::vector<NoiseRow> rows, NoiseCurves& noise);
 
@@ -116,8 +124,7 @@ struct Fields<EpochStats> {
   }
 };
 
-template <>
-struct Fields<NoiseRow> {
+struct NoiseRowFields {
   template <class V, class N>
   static void visit(V& v, N& n) {
     v.value("kind", n.kind);
@@ -125,6 +132,10 @@ struct Fields<NoiseRow> {
     v.array("accuracy", n.accuracy);
   }
 };
+template <>
+struct Fields<NoiseRow> : NoiseRowFields {};
+template <>
+struct Fields<NoiseRowView> : NoiseRowFields {};
 
 template <>
 struct Fields<Histogram> {

@@ -52,7 +52,10 @@ class ByteEncoder {
     else
       out_.str(TextCodec<T>::text(x));
   }
-  void array(const char*, const std::vector<double>& a) { out_.f64s(a); }
+  void array(const char*, std::span<const double> a) {
+    out_.u64(a.size());
+    out_.f64_array(a.data(), a.size());
+  }
   void array(const char*, const std::vector<std::int64_t>& a) {
     out_.u64(a.size());
     for (std::int64_t x : a) out_.i64(x);
@@ -274,7 +277,6 @@ std::string encode(const TaskRecord& r) {
 
 void encode_to(bytes::Writer& out, const TaskRecord& r) {
   check_encodable(r);
-  out.reserve(out.size() + 8 + encoded_bytes(r));  // one allocation, or none for a reused writer
   out.u32(kMagic);
   out.u32(kVersion);
   ByteEncoder encoder(out);
