@@ -928,6 +928,46 @@ def _(paths):
     ]
 
 
+@prose("bf16-findings")
+def _(paths):
+    """tests/perf/bf16_probe.py, tests/perf/noisy_eval_profile.sh and tests/perf/bf16_accuracy.py."""
+    def source(stem):
+        found = [p for p in paths if p.name.startswith(stem)]
+        if len(found) != 1:
+            raise SourceError(f"expects one {stem}*.txt among {' '.join(map(rel, paths))}")
+        return found[0].read_text(encoding="utf-8")
+    probe, profile, accuracy = source("bf16-probe"), source("noisy-eval-profile"), source("bf16-accuracy")
+    def numbers(text, pattern):
+        found = re.findall(pattern, text, re.M)
+        if not found:
+            raise SourceError(f"nothing matches {pattern!r}")
+        return found
+    engine, bf16, speedup = numbers(probe, r"^noisy block, both products: engine ([\d.]+), bf16\+cast ([\d.]+) GFLOP/s: ([\d.]+)x")[0]
+    hidden = numbers(probe, r"^hidden 2 .*samples +([\d.]+) +[\d.]+ +[\d.]+ +[\d.]+ +([\d.]+) ")[0]
+    shares = {k: (float(p), float(t)) for k, p, t in
+              numbers(profile, r"^(\w+) +([\d.]+)% +[\d.]+% +[\d.]+% +([\d.]+)$")}
+    total = sum(t for _, t in shares.values())
+    in_products = sum(p / 100 * t for p, t in shares.values())
+    bound = total / (total - in_products + in_products / float(speedup))
+    unc = [shares[k][0] for k in ("AddUnc", "MulUnc")]
+    cor = [shares[k][0] for k in ("AddCor", "MulCor")]
+    largest = max(float(x) for x in numbers(accuracy, r"largest \|mean bf16 - mean fp32\| +([\d.]+) pp"))
+    ratio = max(float(x) for x in numbers(accuracy, r"largest \|mean diff\| / spread +([\d.]+)"))
+    within = len(numbers(accuracy, r"^  \w+: within the seeds' spread"))
+    return [
+        Claim("bf16 products ran at {bf16} GFLOP/s, {x}x the engine's float32 rate ({engine})",
+              lambda: {"bf16": f"{float(bf16):.0f}", "x": f"{float(speedup):.1f}", "engine": f"{float(engine):.0f}"}),
+        Claim("held to AVX-512 without them, the same product ran at {slow} GFLOP/s, {n}x slower than float32",
+              lambda: {"slow": f"{float(hidden[1]):.0f}", "n": f"{float(hidden[0]) / float(hidden[1]):.1f}"}),
+        Claim("The products take about {unc}% of the time of the uncorrelated kinds and {cor}% of the correlated ones",
+              lambda: {"unc": f"{sum(unc) / 2:.0f}", "cor": f"{sum(cor) / 2:.0f}"}),
+        Claim("the whole protocol would run at most {bound}x faster", lambda: {"bound": f"{bound:.2f}"}),
+        Claim("the paired mean accuracies of bf16 and float32 differ by at most {pp} percentage points, {r} of the seeds' spread at most",
+              lambda: {"pp": f"{largest:.2f}", "r": f"{ratio:.2f}"},
+              requires=holds(within == 4, "not every kind is within the seeds' spread")),
+    ]
+
+
 @prose("depth-plan")
 def _(paths):
     study = one_source(paths, ".toml")
