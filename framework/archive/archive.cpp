@@ -22,9 +22,6 @@ void check_records(const std::vector<TaskRecord>& records, const StudyAxes& axes
   for (const TaskRecord& r : records) {
     if (!ids.insert(r.id).second)
       throw Error(fmt::format("two records of task {} given for one archive", r.id));
-    // Before anything reads the curves (the summary does, by index).
-    if (const std::string problem = r.noise.problem(); !problem.empty())
-      throw Error(fmt::format("task {}: {}", r.id, problem));
   }
   const std::set<std::string> keys(axes.keys.begin(), axes.keys.end());
   for (const auto& [id, values] : axes.by_task) {

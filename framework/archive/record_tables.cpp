@@ -422,10 +422,8 @@ class RowReader {
 
 void check_record(const TaskRecord& r) {
   if (r.id.empty()) throw Error("a task record without an id cannot be archived");
-  if (const std::string problem = r.noise.problem(); !problem.empty())
+  if (const std::string problem = record_problem(r); !problem.empty())
     throw Error(fmt::format("task {}: {}", r.id, problem));
-  if (const std::string problem = network_stats_problem(r.stats); !problem.empty())
-    throw Error(fmt::format("task {}: network statistics: {}", r.id, problem));
   if (r.weights) check_layer_shapes("", "task " + r.id + " weights", r.weights->layers);
 }
 
@@ -575,10 +573,8 @@ StoredRecords records_from_rows(const std::string& file, TableRows& rows,
       const std::string& value = tasks.text(kAxisPrefix + key)[i];
       if (!value.empty()) axes.emplace_back(key, value);
     }
-    if (const std::string problem = r.noise.problem(); !problem.empty())
-      malformed(file, "noise", fmt::format("task {}: {}", r.id, problem));
-    if (const std::string problem = network_stats_problem(r.stats); !problem.empty())
-      malformed(file, "layers", fmt::format("task {}: network statistics: {}", r.id, problem));
+    if (const std::string problem = record_problem(r); !problem.empty())
+      malformed(file, "tasks", fmt::format("row {}: task {}: {}", i, r.id, problem));
     if (r.weights) check_layer_shapes(file, "/weights", r.weights->layers);
   }
   return out;

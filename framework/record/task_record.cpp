@@ -243,13 +243,18 @@ class ByteDecoder {
 };
 
 void check_encodable(const TaskRecord& r) {
-  if (const std::string problem = r.noise.problem(); !problem.empty())
+  if (const std::string problem = record_problem(r); !problem.empty())
     throw Error(fmt::format("cannot encode task record {}: {}", r.id, problem));
-  if (const std::string problem = network_stats_problem(r.stats); !problem.empty())
-    throw Error(fmt::format("cannot encode task record {}: network statistics: {}", r.id, problem));
 }
 
 }  // namespace
+
+std::string record_problem(const TaskRecord& r) {
+  if (std::string problem = r.noise.problem(); !problem.empty()) return problem;
+  if (const std::string problem = network_stats_problem(r.stats); !problem.empty())
+    return "network statistics: " + problem;
+  return "";
+}
 
 const char* to_string(TaskStatus s) {
   switch (s) {
@@ -298,9 +303,7 @@ TaskRecord decode(std::string_view bytes) {
     ByteDecoder decoder(in);
     Fields<TaskRecord>::visit(decoder, r);
   }
-  if (const std::string problem = r.noise.problem(); !problem.empty()) in.fail(problem);
-  if (const std::string problem = network_stats_problem(r.stats); !problem.empty())
-    in.fail(fmt::format("network statistics: {}", problem));
+  if (const std::string problem = record_problem(r); !problem.empty()) in.fail(problem);
   in.expect_end();
   return r;
 }

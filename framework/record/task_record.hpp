@@ -44,6 +44,11 @@ struct TaskRecord {
   std::optional<ModelWeights> weights;  // when the study keeps them (or children need them)
 };
 
+// What is wrong with how the record's arrays fit together, "" if nothing: its noise curves
+// (NoiseCurves::problem), else its network statistics ("network statistics: ...",
+// network_stats_problem). Every encoder and reader of records checks it.
+std::string record_problem(const TaskRecord& r);
+
 // A self-delimiting binary encoding (little-endian, versioned), derived from the fields'
 // declarations (record_fields.hpp; layout in task_record.cpp);
 // decode throws Error("corrupt task record: ...") on any malformed or truncated input. Every
