@@ -268,8 +268,10 @@ void Handle::reset() noexcept {
 // ===== File =====
 
 File File::create(const std::string& path) {
-  const hid_t id = checked({path, ""}, "create the file", [&] {
-    return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  const Where where{path, ""};
+  Handle fcpl = untimed_creation_plist(where, H5P_FILE_CREATE);  // the root group's times
+  const hid_t id = checked(where, "create the file", [&] {
+    return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT);
   });
   return File(Handle(id, H5Fclose), path);
 }
@@ -377,8 +379,9 @@ File File::create_in_memory(const std::string& name) {
   constexpr std::size_t kGrowth = std::size_t{8} << 20;  // bytes added each time it fills up
   checked(where, "use the in-memory driver",
           [&] { return H5Pset_fapl_core(fapl.get(), kGrowth, /*backing_store=*/0); });
+  Handle fcpl = untimed_creation_plist(where, H5P_FILE_CREATE);
   const hid_t id = checked(where, "create the file in memory", [&] {
-    return H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+    return H5Fcreate(name.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
   });
   return File(Handle(id, H5Fclose), name);
 }
@@ -386,8 +389,9 @@ File File::create_in_memory(const std::string& name) {
 File File::create_appendable(const std::string& path) {
   const Where where{path, ""};
   Handle fapl = appendable_access(where);
+  Handle fcpl = untimed_creation_plist(where, H5P_FILE_CREATE);
   const hid_t id = checked(where, "create the file", [&] {
-    return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+    return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
   });
   return File(Handle(id, H5Fclose), path);
 }
