@@ -19,8 +19,8 @@ void fill_uniform(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t
     out[i] = static_cast<Scalar>(lo + static_cast<double>(s.bits(base + i) >> 11) * scale);
 }
 
-template <class Scalar>
-void fill_normal(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t n, Scalar stddev) {
+void for_each_normal_block(const Stream& s, std::uint64_t base, std::int64_t n, float stddev,
+                           const NormalBlockSink& consume) {
   // Box-Muller on pairs: the 64 bits at counter p give normals 2p (cosine branch) and 2p + 1
   // (sine branch), so one logarithm serves two draws and every normal keeps a fixed address.
   //
@@ -32,7 +32,7 @@ void fill_normal(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t 
   alignas(64) float radius[kChunk];
   alignas(64) float angle[kChunk];
   alignas(64) float sine[kChunk];
-  const float scale = static_cast<float>(stddev);
+  alignas(64) float block[2 * kChunk];  // the chunk's normals in address order
   const std::uint64_t first_pair = base / 2;
   const std::int64_t skip = static_cast<std::int64_t>(base % 2);  // base is a sine branch
   const std::int64_t pairs = (skip + n + 1) / 2;
@@ -50,26 +50,29 @@ void fill_normal(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t 
     Eigen::Map<Eigen::ArrayXf, Eigen::Aligned64> r(radius, padded), a(angle, padded),
         sn(sine, padded);
     a *= 2.0f * std::numbers::pi_v<float>;
-    r = (-2.0f * r.log()).sqrt() * scale;
+    r = (-2.0f * r.log()).sqrt() * stddev;
     sn = r * a.sin();
     r *= a.cos();
-    // Cosine branches to even outputs, sine branches to odd ones. A chunk inside the range (all
-    // but the ends) is copied without per-element checks, which the compiler vectorises.
-    const std::int64_t first_out = 2 * start - skip;  // output index of the chunk's first cosine
-    if (first_out >= 0 && first_out + 2 * m <= n) {
-      Scalar* o = out + first_out;
-      for (std::int64_t i = 0; i < m; ++i) {
-        o[2 * i] = static_cast<Scalar>(radius[i]);
-        o[2 * i + 1] = static_cast<Scalar>(sine[i]);
-      }
-      continue;
-    }
+    // Cosine branches to even places, sine branches to odd ones.
     for (std::int64_t i = 0; i < m; ++i) {
-      const std::int64_t first = first_out + 2 * i;
-      if (first >= 0 && first < n) out[first] = static_cast<Scalar>(radius[i]);
-      if (first + 1 < n) out[first + 1] = static_cast<Scalar>(sine[i]);
+      block[2 * i] = radius[i];
+      block[2 * i + 1] = sine[i];
     }
+    // The block holds outputs first_out .. first_out + 2m - 1; the range's ends clip it.
+    const std::int64_t first_out = 2 * start - skip;
+    const std::int64_t lo = std::max<std::int64_t>(first_out, 0);
+    const std::int64_t hi = std::min<std::int64_t>(first_out + 2 * m, n);
+    consume(lo, block + (lo - first_out), hi - lo);
   }
+}
+
+template <class Scalar>
+void fill_normal(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t n, Scalar stddev) {
+  for_each_normal_block(s, base, n, static_cast<float>(stddev),
+                        [out](std::int64_t first, const float* normals, std::int64_t count) {
+                          for (std::int64_t k = 0; k < count; ++k)
+                            out[first + k] = static_cast<Scalar>(normals[k]);
+                        });
 }
 
 Eigen::VectorXi permutation(const Stream& s, int n) {

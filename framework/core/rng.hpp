@@ -5,6 +5,7 @@
 // chunking, thread count, rank count or the order in which work runs.
 #include <Eigen/Core>
 #include <cstdint>
+#include <functional>
 #include <string_view>
 
 namespace ns::rng {
@@ -54,6 +55,15 @@ class Stream {
 template <class Scalar>
 void fill_uniform(const Stream& s, std::uint64_t base, Scalar* out, std::int64_t n, double lo,
                   double hi);
+
+// Hands over the normals at addresses base .. base + n - 1, times stddev, block by block: each
+// call consume(first, normals, count) gives normals[k] = the normal at base + first + k, and the
+// calls cover 0 .. n - 1 in order. For callers that use each draw once, as it is made, without a
+// matrix of draws. fill_normal is this, copied out.
+using NormalBlockSink =
+    std::function<void(std::int64_t first, const float* normals, std::int64_t count)>;
+void for_each_normal_block(const Stream& s, std::uint64_t base, std::int64_t n, float stddev,
+                           const NormalBlockSink& consume);
 
 // out[i] = N(0, stddev^2), the normal at address base + i (Box-Muller; normals 2p and 2p + 1 come
 // from the 64 bits at counter p). Computed in float32 and then converted, so the float32 engine
