@@ -1,6 +1,7 @@
 // The paper's four kinds (METHOD.md section 1): Gaussian noise on each hidden layer's
 // activation, y = a (1 + mu) (1 + mc) + au + ac, with mu, au one draw per (neuron, sample) and
 // mc, ac one draw per sample shared by the layer. Levels are variances.
+#include <cassert>
 #include <cmath>
 
 #include "engine/activation.hpp"
@@ -67,6 +68,31 @@ std::vector<double> shared_levels(const EvalConfig& eval, const KindSettings&) {
   return eval.levels;
 }
 
+// Uncorrelated kinds on the fast path: each draw is applied as it is made, from `from` into `to`
+// (which may be the same matrix) in one pass, with no matrix of draws. The draws, their
+// addresses and the arithmetic are ActivationNoise's, so the values are the same bit for bit.
+void apply_uncorrelated(const DrawInput<float>& in, bool multiplicative,
+                        Eigen::Ref<const Mat<float>> from, Mat<float>& to) {
+  assert(from.outerStride() == from.rows());  // whole columns: the elements lie contiguously
+  to.resize(from.rows(), from.cols());        // no-op in place
+  const float* src = from.data();
+  float* dst = to.data();
+  const float stddev = float(std::sqrt(in.strength));
+  const std::uint64_t base = std::uint64_t(in.first_sample * in.w.rows());
+  if (multiplicative)
+    rng::for_each_normal_block(in.stream, base, to.size(), stddev,
+                               [&](std::int64_t first, const float* d, std::int64_t count) {
+                                 for (std::int64_t k = 0; k < count; ++k)
+                                   dst[first + k] = src[first + k] * (1.0f + d[k]);
+                               });
+  else
+    rng::for_each_normal_block(in.stream, base, to.size(), stddev,
+                               [&](std::int64_t first, const float* d, std::int64_t count) {
+                                 for (std::int64_t k = 0; k < count; ++k)
+                                   dst[first + k] = src[first + k] + d[k];
+                               });
+}
+
 // The fast path. The first layer never sees noise on its input: its output (or pre-activation,
 // when the noise comes before the activation) is computed once. With noise after the
 // activation, correlated noise reaches the next layer as a rank-one change:
@@ -80,7 +106,6 @@ KindAccuracies evaluate_fast(const EvalJob& job) {
   const bool correlated = name == "AddCor" || name == "MulCor";
   const bool additive = name == "AddCor" || name == "AddUnc";
   const bool rank_one = after && correlated && job.acts_on[0];
-  const Drawer<float> draw = job.kind->draw_float;
 
   Mat<float> first(arch.out(0), test.size());
   gemm::multiply<float>(p.w(0), gemm::Op::Plain, test.x, gemm::Op::Plain, first);
@@ -96,29 +121,40 @@ KindAccuracies evaluate_fast(const EvalJob& job) {
     row_sums = p.w(1).rowwise().sum();
   }
 
-  auto layer_noise = [&](int l, double level, const rng::Stream& s, Index start, Index m) {
-    DrawInput<float> in{.strength = level,
-                        .settings = job.settings,
-                        .layer = l,
-                        .w = {p.w(l).data(), p.w(l).rows(), p.w(l).cols()},
-                        .stream = s.child(std::uint64_t(l)).child(name),
-                        .first_sample = start,
-                        .batch = m};
-    return draw(in);
-  };
-
-  KindAccuracies accuracy;
+  // Blocks of samples outermost: a block of the clean layer is read from memory once and then
+  // serves every level and repetition from cache. Draws have fixed addresses, so the order does
+  // not change a result.
+  std::vector<Index> correct(job.levels.size() * std::size_t(job.repetitions), 0);
   Mat<float> y, z;
-  for (std::size_t l = 0; l < job.levels.size(); ++l)
-    for (int r = 0; r < job.repetitions; ++r) {
-      const rng::Stream s = job.stream.child(l).child(std::uint64_t(r));
-      Index correct = 0;
-      for (Index start = 0; start < test.size(); start += job.chunk) {
-        const Index m = std::min<Index>(job.chunk, test.size() - start);
-        std::unique_ptr<Perturbation<float>> noise;
-        if (job.acts_on[0]) noise = layer_noise(0, job.levels[l], s, start, m);
+  for (Index start = 0; start < test.size(); start += job.chunk) {
+    const Index m = std::min<Index>(job.chunk, test.size() - start);
+    for (std::size_t l = 0; l < job.levels.size(); ++l)
+      for (int r = 0; r < job.repetitions; ++r) {
+        const rng::Stream s = job.stream.child(l).child(std::uint64_t(r));
+        auto input = [&](int layer) {
+          return DrawInput<float>{.strength = job.levels[l],
+                                  .settings = job.settings,
+                                  .layer = layer,
+                                  .w = {p.w(layer).data(), p.w(layer).rows(), p.w(layer).cols()},
+                                  .stream = s.child(std::uint64_t(layer)).child(name),
+                                  .first_sample = start,
+                                  .batch = m};
+        };
+        // to = from with layer's noise, if the kind acts on that layer.
+        auto perturb = [&](int layer, Eigen::Ref<const Mat<float>> from, Mat<float>& to) {
+          if (job.acts_on[layer] && !correlated) {
+            apply_uncorrelated(input(layer), !additive, from, to);
+            return;
+          }
+          if (from.data() != to.data()) to = from;
+          if (!job.acts_on[layer]) return;
+          const ActivationNoise<float> noise(input(layer), !additive, correlated);
+          noise.scale(to);
+          noise.shift(to);
+        };
         if (rank_one) {
-          const RowVec<float>& c = static_cast<const ActivationNoise<float>&>(*noise).shared();
+          const ActivationNoise<float> noise(input(0), !additive, correlated);
+          const RowVec<float>& c = noise.shared();
           z = clean_next.middleCols(start, m);
           if (additive)
             z.noalias() += row_sums * c;
@@ -126,11 +162,9 @@ KindAccuracies evaluate_fast(const EvalJob& job) {
             z.array().rowwise() *= (1.0f + c.array());
         } else {
           if (after) {
-            y = first.middleCols(start, m);
-            if (noise) noise->scale(y), noise->shift(y);
+            perturb(0, first.middleCols(start, m), y);
           } else {
-            z = first.middleCols(start, m);
-            if (noise) noise->scale(z), noise->shift(z);
+            perturb(0, first.middleCols(start, m), z);
             activate(arch.activation, z, y);
           }
           gemm::multiply<float>(p.w(1), gemm::Op::Plain, y, gemm::Op::Plain, z);
@@ -138,18 +172,18 @@ KindAccuracies evaluate_fast(const EvalJob& job) {
         z.colwise() += p.b(1);
         // The remaining hidden layers, each with fresh noise, then the output layer.
         for (int h = 1; h < arch.layers() - 1; ++h) {
-          noise.reset();
-          if (job.acts_on[h]) noise = layer_noise(h, job.levels[l], s, start, m);
-          if (noise && !after) noise->scale(z), noise->shift(z);
+          if (!after) perturb(h, z, z);
           activate(arch.activation, z, y);
-          if (noise && after) noise->scale(y), noise->shift(y);
+          if (after) perturb(h, y, y);
           gemm::multiply<float>(p.w(h + 1), gemm::Op::Plain, y, gemm::Op::Plain, z);
           z.colwise() += p.b(h + 1);
         }
-        correct += count_correct<float>(z, test.y.segment(start, m));
+        correct[l * std::size_t(job.repetitions) + std::size_t(r)] +=
+            count_correct<float>(z, test.y.segment(start, m));
       }
-      accuracy.push_back(double(correct) / test.size());
-    }
+  }
+  KindAccuracies accuracy;
+  for (Index c : correct) accuracy.push_back(double(c) / test.size());
   return accuracy;
 }
 

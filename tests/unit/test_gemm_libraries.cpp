@@ -23,7 +23,7 @@ std::vector<gemm::Product> paper_products() {
 }  // namespace
 
 TEST_CASE("the GEMM products are the network's", "[gemm]") {
-  // 784-300-300-10, batch 128, evaluation blocks of 2000 (engine/network.cpp,
+  // 784-300-300-10, batch 128, evaluation blocks of 500 (engine/network.cpp,
   // nonideality/activation_noise.cpp).
   const std::vector<gemm::Product> p = paper_products();
   REQUIRE(p.size() == 10);
@@ -35,8 +35,8 @@ TEST_CASE("the GEMM products are the network's", "[gemm]") {
   CHECK(p[5].operands() == "300x128 * (300x128)^T");  // weight gradient, layer 2
   CHECK(p[6].operands() == "(300x300)^T * 300x128");  // input gradient, layer 2
   CHECK(p[7].operands() == "300x128 * (784x128)^T");  // weight gradient, layer 1: dz1 x^T
-  CHECK(p[8].operands() == "300x300 * 300x2000");     // evaluation block, layer 2
-  CHECK(p[9].operands() == "10x300 * 300x2000");      // evaluation block, layer 3
+  CHECK(p[8].operands() == "300x300 * 300x500");      // evaluation block, layer 2
+  CHECK(p[9].operands() == "10x300 * 300x500");       // evaluation block, layer 3
   CHECK(std::count_if(p.begin(), p.end(), [](const auto& q) { return q.training; }) == 8);
 }
 

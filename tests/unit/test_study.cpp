@@ -216,8 +216,12 @@ TEST_CASE("scheme-0 task ids are those of the releases before scheme 1", "[study
   for (const Task& t : s.tasks) {
     std::string text;
     std::istringstream lines(to_toml(t.config));
-    for (std::string line; std::getline(lines, line);)
+    for (std::string line; std::getline(lines, line);) {
+      // Those releases' default block size was 2000 (a setting that changes no result).
+      if (line == fmt::format("eval.chunk = {}", RunConfig{}.eval.chunk))
+        line = "eval.chunk = 2000";
       if (!std::regex_match(line + "\n", newer)) text += line + "\n";
+    }
     if (t.parent) text += fmt::format("train.init_from = \"task:{}\"\n", old_ids[*t.parent]);
     CHECK(old_ids[t.index] == hash_hex(t.stage + "\n" + text));
     CHECK(old_ids[t.index] != t.id);
