@@ -91,7 +91,7 @@ struct EvalConfig {
   std::vector<double> levels;    // the paper's kinds' variances; default: 40 from 1e-3 to 1
   int repetitions = 3;
   // Test samples per block (memory vs speed; never changes results). 500 keeps the fast noisy
-  // path's blocks in cache (measured against 2000 on the paper's network: 0.89x the time).
+  // path's blocks in cache: 0.94x the time of 2000 (tests/perf/eval_block_size.sh).
   int chunk = 500;
 };
 
