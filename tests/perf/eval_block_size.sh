@@ -16,10 +16,10 @@ sizes=(2000 1000 500 250)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$root"
-"$bin" train studies/runs/mnist-baseline.toml --set train.epochs=1 --save-weights "$work/w.h5" > /dev/null
+source tests/perf/paper_network.sh
+train_paper_network "$work/w.h5"
 
-echo "noisesweep: $("$bin" --version | head -1)"
-echo "CPU: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+print_build_and_cpu
 echo "command: tests/perf/eval_block_size.sh; per size: noisesweep eval W.h5 --set eval.chunk=SIZE --json (the default protocol), $rounds rounds"
 for ((r = 0; r < rounds; ++r)); do
   for size in "${sizes[@]}"; do

@@ -13,10 +13,10 @@ command -v perf > /dev/null || { echo "noisy_eval_profile: needs perf (apt-get i
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$root"
-"$bin" train studies/runs/mnist-baseline.toml --set train.epochs=1 --save-weights "$work/w.h5" > /dev/null
+source tests/perf/paper_network.sh
+train_paper_network "$work/w.h5"
 
-echo "noisesweep: $("$bin" --version | head -1)"
-echo "CPU: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+print_build_and_cpu
 echo "command: tests/perf/noisy_eval_profile.sh; per kind: noisesweep eval W.h5 --set eval.kinds=[KIND] --set eval.levels={from=1e-3,to=1.0,count=40}"
 printf '%-8s %10s %12s %8s %10s\n' kind products "noise draws" other seconds
 for kind in AddUnc AddCor MulUnc MulCor; do
