@@ -140,7 +140,7 @@ KindAccuracies evaluate_fast(const EvalJob& job) {
                                   .first_sample = start,
                                   .batch = m};
         };
-        // to = from with layer's noise, if the kind acts on that layer.
+        // to = from, with the layer's noise when the kind acts on that layer.
         auto perturb = [&](int layer, Eigen::Ref<const Mat<float>> from, Mat<float>& to) {
           if (job.acts_on[layer] && !correlated) {
             apply_uncorrelated(input(layer), !additive, from, to);
