@@ -167,7 +167,9 @@ const Setting kSettingsAfterTraining[] = {
   {"eval.repetitions", "integer >= 1", "Noisy passes over the whole test set per kind and level.",
    [](C& c, const N& v, const Site& s) { c.eval.repetitions = int_at_least(v, s, 1); },
    [](const C& c) -> std::string { return num(c.eval.repetitions); }},
-  {"eval.chunk", "integer >= 1", "Test samples per block (memory only; results do not depend on it).",
+  {"eval.chunk", "integer >= 1",
+   "Test samples per block: memory, and speed (the default keeps a block in cache); results do "
+   "not depend on it.",
    [](C& c, const N& v, const Site& s) { c.eval.chunk = int_at_least(v, s, 1); },
    [](const C& c) -> std::string { return num(c.eval.chunk); }},
 };
